@@ -1,0 +1,213 @@
+import {
+  accountOf,
+  evidenceOf,
+  extractRecords,
+  isFailedCall,
+  type CloudTrailRecord,
+} from './cloudtrail.js';
+import { findingId } from './finding-id.js';
+import type { Evidence, Finding, ResourceRef, RoleTrust, Verdict } from './model.js';
+import { roleResource } from './resources.js';
+import { resourceKey, type Rule, type RuleContext } from './rule.js';
+import { isSectionAvailable, type AccountSnapshot } from './snapshot.js';
+
+export const EVALUATION_ERROR_RULE_ID = 'evaluation-error';
+
+/**
+ * What an evaluation fully covered: for these rules (and, when `resourceKeys` is set, only these
+ * resources) the findings returned are the complete truth, so the store may resolve the others.
+ */
+export interface Coverage {
+  readonly ruleId: string;
+  /** undefined = every resource of the rule; otherwise the resource keys (see `resourceKey`). */
+  readonly resourceKeys?: readonly string[];
+  /** Resources the rule could not judge this time (it threw): their findings must be left alone. */
+  readonly exceptKeys?: readonly string[];
+}
+
+export interface Evaluation {
+  readonly findings: Finding[];
+  readonly coverage: Coverage[];
+}
+
+/** The CloudTrail events that carry a role's new trust policy (or its deletion). */
+export const ROLE_TRUST_EVENTS = ['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole'] as const;
+
+export function toFinding(rule: Pick<Rule, 'id' | 'title' | 'remediation'>, verdict: Verdict, ctx: RuleContext, evidence?: Evidence): Finding {
+  return {
+    id: findingId(rule.id, verdict.resource, verdict.discriminator),
+    ruleId: rule.id,
+    severity: verdict.severity,
+    title: rule.title,
+    resource: verdict.resource,
+    detail: verdict.detail,
+    ...(verdict.facts ? { facts: verdict.facts } : {}),
+    remediation: verdict.remediation ?? rule.remediation,
+    status: 'open',
+    firstSeen: ctx.now,
+    lastSeen: ctx.now,
+    ...(evidence ? { evidence } : {}),
+  };
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A rule that throws is reported, never treated as a pass (fail closed). */
+function evaluationError(rules: readonly Rule[], failedRule: string, resource: ResourceRef, error: unknown, ctx: RuleContext, evidence?: Evidence): Finding {
+  const meta = rules.find((r) => r.id === EVALUATION_ERROR_RULE_ID) ?? {
+    id: EVALUATION_ERROR_RULE_ID,
+    title: 'Change could not be judged',
+    remediation: 'Inspect the resource by hand and report the input that could not be judged.',
+  };
+  return toFinding(
+    meta,
+    {
+      severity: 'HIGH',
+      resource,
+      discriminator: failedRule,
+      detail: `Rule ${failedRule} could not judge ${resource.arn}: ${errorMessage(error)}`,
+      facts: { rule: failedRule, error: errorMessage(error) },
+    },
+    ctx,
+    evidence,
+  );
+}
+
+function runRule(
+  rules: readonly Rule[],
+  rule: Rule,
+  resource: ResourceRef,
+  ctx: RuleContext,
+  evidence: Evidence | undefined,
+  judge: () => readonly Verdict[],
+): { findings: Finding[]; failed: boolean } {
+  try {
+    return { findings: judge().map((v) => toFinding(rule, v, ctx, evidence)), failed: false };
+  } catch (error) {
+    return { findings: [evaluationError(rules, rule.id, resource, error, ctx, evidence)], failed: true };
+  }
+}
+
+/** Judges one role's trust policy with every role rule. */
+export function evaluateRole(role: RoleTrust, ctx: RuleContext, rules: readonly Rule[], evidence?: Evidence): Evaluation {
+  const resource = roleResource(role.accountId, role.name, role.arn);
+  const findings: Finding[] = [];
+  const coverage: Coverage[] = [];
+  for (const rule of rules) {
+    if (!rule.onRole) continue;
+    const onRole = rule.onRole;
+    const result = runRule(rules, rule, resource, ctx, evidence, () => onRole(role, ctx));
+    findings.push(...result.findings);
+    if (!result.failed) coverage.push({ ruleId: rule.id, resourceKeys: [resourceKey(resource)] });
+  }
+  return { findings, coverage };
+}
+
+function roleFromEvent(record: CloudTrailRecord): RoleTrust | 'deleted' | undefined {
+  const params = record.requestParameters ?? {};
+  const roleName = typeof params.roleName === 'string' ? params.roleName : undefined;
+  if (!roleName) return undefined;
+  const accountId = accountOf(record);
+  if (record.eventName === 'DeleteRole') return 'deleted';
+  const responseRole = (record.responseElements?.role ?? {}) as Record<string, unknown>;
+  const arn = typeof responseRole.arn === 'string' ? responseRole.arn : undefined;
+  const path = typeof params.path === 'string' ? params.path : typeof responseRole.path === 'string' ? responseRole.path : '/';
+  const document =
+    record.eventName === 'CreateRole'
+      ? (params.assumeRolePolicyDocument ?? responseRole.assumeRolePolicyDocument)
+      : params.policyDocument;
+  return { arn: arn ?? roleResource(accountId, roleName, undefined, path).arn, name: roleName, path, accountId, trustPolicy: document };
+}
+
+/** Judges CloudTrail input (record, EventBridge event or Records file) with every rule. */
+export function evaluateEvents(input: unknown, ctx: Omit<RuleContext, 'accountId'> & { accountId?: string }, rules: readonly Rule[]): Evaluation {
+  const findings: Finding[] = [];
+  const coverage: Coverage[] = [];
+  for (const record of extractRecords(input)) {
+    const result = evaluateRecord(record, { ...ctx, accountId: ctx.accountId ?? accountOf(record) }, rules);
+    findings.push(...result.findings);
+    coverage.push(...result.coverage);
+  }
+  return { findings, coverage };
+}
+
+export function evaluateRecord(record: CloudTrailRecord, ctx: RuleContext, rules: readonly Rule[]): Evaluation {
+  const evidence = evidenceOf(record);
+  const findings: Finding[] = [];
+  const coverage: Coverage[] = [];
+  const unknownResource: ResourceRef = { type: 'unknown', accountId: ctx.accountId, name: record.eventName, arn: `arn:aws:cloudtrail::${ctx.accountId}:event/${record.eventID}` };
+
+  for (const rule of rules) {
+    const onEvent = rule.onEvent;
+    if (!onEvent || !rule.events?.some((s) => s.source === record.eventSource && s.names.includes(record.eventName))) continue;
+    findings.push(...runRule(rules, rule, unknownResource, ctx, evidence, () => onEvent(record, ctx)).findings);
+  }
+
+  if (record.eventSource === 'iam.amazonaws.com' && (ROLE_TRUST_EVENTS as readonly string[]).includes(record.eventName) && !isFailedCall(record)) {
+    const role = roleFromEvent(record);
+    if (role === 'deleted') {
+      const name = String(record.requestParameters?.roleName);
+      const key = resourceKey(roleResource(ctx.accountId, name));
+      for (const rule of rules) if (rule.onRole) coverage.push({ ruleId: rule.id, resourceKeys: [key] });
+    } else if (role) {
+      const result = evaluateRole(role, ctx, rules, evidence);
+      findings.push(...result.findings);
+      coverage.push(...result.coverage);
+    }
+  }
+  return { findings, coverage };
+}
+
+/** Judges a whole account snapshot: account rules whose sections were read, and every role. */
+export function evaluateSnapshot(snapshot: AccountSnapshot, ctx: RuleContext, rules: readonly Rule[]): Evaluation {
+  const evidence: Evidence = { source: 'sweep', sweptAt: snapshot.takenAt };
+  const findings: Finding[] = [];
+  const coverage: Coverage[] = [];
+  const account: ResourceRef = { type: 'account', accountId: snapshot.accountId, name: snapshot.accountId, arn: `arn:aws:iam::${snapshot.accountId}:root` };
+
+  for (const rule of rules) {
+    const onSnapshot = rule.onSnapshot;
+    if (!onSnapshot) continue;
+    if (!(rule.sections ?? []).every((s) => isSectionAvailable(snapshot, s))) continue;
+    const result = runRule(rules, rule, account, ctx, evidence, () => onSnapshot(snapshot, ctx));
+    findings.push(...result.findings);
+    if (!result.failed) coverage.push({ ruleId: rule.id });
+  }
+
+  if (isSectionAvailable(snapshot, 'authDetails')) {
+    const failed = new Map<string, string[]>(); // ruleId -> keys of roles the rule threw on
+    for (const role of snapshot.roles) {
+      const trust: RoleTrust = { arn: role.arn, name: role.name, path: role.path, accountId: snapshot.accountId, trustPolicy: role.trustPolicy };
+      const result = evaluateRole(trust, ctx, rules, evidence);
+      findings.push(...result.findings);
+      const key = resourceKey(roleResource(snapshot.accountId, role.name, role.arn));
+      for (const rule of rules) {
+        if (!rule.onRole) continue;
+        if (!result.coverage.some((c) => c.ruleId === rule.id)) failed.set(rule.id, [...(failed.get(rule.id) ?? []), key]);
+      }
+    }
+    for (const rule of rules) {
+      if (!rule.onRole) continue;
+      const except = failed.get(rule.id);
+      coverage.push(except ? { ruleId: rule.id, exceptKeys: except } : { ruleId: rule.id });
+    }
+  }
+  return { findings, coverage };
+}
+
+/** Every CloudTrail event any rule judges, grouped by eventSource; the EventBridge pattern is built from it. */
+export function eventCatalog(rules: readonly Rule[]): Map<string, string[]> {
+  const catalog = new Map<string, Set<string>>();
+  const add = (source: string, name: string) => {
+    const names = catalog.get(source) ?? new Set<string>();
+    names.add(name);
+    catalog.set(source, names);
+  };
+  for (const rule of rules) {
+    for (const selector of rule.events ?? []) for (const name of selector.names) add(selector.source, name);
+    if (rule.onRole) for (const name of ROLE_TRUST_EVENTS) add('iam.amazonaws.com', name);
+  }
+  return new Map([...catalog].sort(([a], [b]) => a.localeCompare(b)).map(([s, n]) => [s, [...n].sort()]));
+}

@@ -1,0 +1,63 @@
+import type { CloudTrailRecord } from './cloudtrail.js';
+import type { TrustwatchConfig } from './config.js';
+import type { ResourceRef, RoleTrust, Verdict } from './model.js';
+import type { Severity } from './severity.js';
+import type { AccountSnapshot, SnapshotSection } from './snapshot.js';
+
+/** What every rule is told besides its input. Time is passed in: rules never read the clock. */
+export interface RuleContext {
+  readonly config: TrustwatchConfig;
+  /** ISO time to evaluate as of. */
+  readonly now: string;
+  /** The account being judged. */
+  readonly accountId: string;
+}
+
+/** CloudTrail events a rule judges; together they make the EventBridge pattern. */
+export interface EventSelector {
+  /** CloudTrail eventSource, e.g. "iam.amazonaws.com". */
+  readonly source: string;
+  readonly names: readonly string[];
+}
+
+export interface RuleMeta {
+  /** Kebab-case id; equals the rule's folder name. */
+  readonly id: string;
+  /** What is wrong, as a statement ("IAM user exists outside the allow-list"), never "Ensure …". */
+  readonly title: string;
+  /** The most severe verdict this rule gives. */
+  readonly severity: Severity;
+  /** Why it matters under the access model. */
+  readonly rationale: string;
+  /** How to fix it: a CLI one-liner or policy snippet. */
+  readonly remediation: string;
+  readonly references: readonly string[];
+  /** How findings of this rule are told apart (what the discriminator means), for the docs. */
+  readonly dedupe: string;
+}
+
+export interface Rule extends RuleMeta {
+  readonly events?: readonly EventSelector[];
+  /** Judges one CloudTrail record (already filtered to `events`). */
+  readonly onEvent?: (record: CloudTrailRecord, ctx: RuleContext) => readonly Verdict[];
+  /**
+   * Judges one role's trust policy. Runs for CreateRole/UpdateAssumeRolePolicy events and for every
+   * role in a sweep, so both paths produce the same finding ids.
+   */
+  readonly onRole?: (role: RoleTrust, ctx: RuleContext) => readonly Verdict[];
+  /** Snapshot sections `onSnapshot` reads; it runs (and may resolve findings) only when all were read. */
+  readonly sections?: readonly SnapshotSection[];
+  readonly onSnapshot?: (snapshot: AccountSnapshot, ctx: RuleContext) => readonly Verdict[];
+}
+
+/** Key identifying a resource across paths: IAM names are unique per account and case-insensitive. */
+export function resourceKey(resource: Pick<ResourceRef, 'type' | 'arn' | 'name' | 'accountId'>): string {
+  switch (resource.type) {
+    case 'iam-user':
+    case 'iam-role':
+    case 'iam-group':
+      return `${resource.type}:${resource.accountId}:${resource.name.toLowerCase()}`;
+    default:
+      return resource.arn;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * An account snapshot: everything the sweep reads, from bulk calls only. Each section is either
+ * read completely or marked unavailable; rules that need an unavailable section do not run, and
+ * their findings are neither opened nor resolved.
+ */
+export const SNAPSHOT_SECTIONS = [
+  'authDetails',
+  'credentialReport',
+  'accountSummary',
+  'oidcProviders',
+  'samlProviders',
+  'rolesAnywhere',
+  'trails',
+  'passwordPolicy',
+] as const;
+export type SnapshotSection = (typeof SNAPSHOT_SECTIONS)[number];
+
+export interface SectionUnavailable {
+  readonly section: SnapshotSection;
+  /** Why, in one line (e.g. "AccessDenied: iam:GenerateCredentialReport", "throttled after 5 attempts"). */
+  readonly reason: string;
+}
+
+export interface AttachedPolicy {
+  readonly policyName: string;
+  readonly policyArn: string;
+}
+
+export interface InlinePolicy {
+  readonly policyName: string;
+  /** Decoded policy document. */
+  readonly document: unknown;
+}
+
+export interface SnapshotUser {
+  readonly arn: string;
+  readonly name: string;
+  readonly userId: string;
+  readonly path: string;
+  readonly createDate: string;
+  readonly groups: readonly string[];
+  readonly attachedPolicies: readonly AttachedPolicy[];
+  readonly inlinePolicies: readonly InlinePolicy[];
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface SnapshotRole {
+  readonly arn: string;
+  readonly name: string;
+  readonly roleId: string;
+  readonly path: string;
+  readonly createDate: string;
+  /** Trust policy as read (decoded object, or URL-encoded text as the API returns it). */
+  readonly trustPolicy: unknown;
+  readonly lastUsedDate?: string;
+  readonly lastUsedRegion?: string;
+  readonly attachedPolicies: readonly AttachedPolicy[];
+  readonly inlinePolicies: readonly InlinePolicy[];
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface SnapshotGroup {
+  readonly arn: string;
+  readonly name: string;
+  readonly attachedPolicies: readonly AttachedPolicy[];
+  readonly inlinePolicies: readonly InlinePolicy[];
+}
+
+export interface SnapshotManagedPolicy {
+  readonly arn: string;
+  readonly name: string;
+  readonly attachmentCount: number;
+  /** Decoded default version document, when read. */
+  readonly defaultDocument?: unknown;
+}
+
+/** One row of the credential report; dates are ISO strings, absent when "N/A"/"no_information". */
+export interface CredentialReportRow {
+  readonly user: string;
+  readonly arn: string;
+  readonly userCreationTime?: string;
+  readonly passwordEnabled: boolean;
+  readonly passwordLastUsed?: string;
+  readonly passwordLastChanged?: string;
+  readonly mfaActive: boolean;
+  readonly accessKeys: readonly CredentialReportKey[];
+  readonly certActive: boolean;
+}
+
+export interface CredentialReportKey {
+  /** 1 or 2, as the report numbers them (the report has no key ids). */
+  readonly slot: 1 | 2;
+  readonly active: boolean;
+  readonly lastRotated?: string;
+  readonly lastUsedDate?: string;
+  readonly lastUsedRegion?: string;
+  readonly lastUsedService?: string;
+}
+
+export interface OidcProvider {
+  readonly arn: string;
+  /** Issuer host and path without scheme, as IAM keys conditions (e.g. "token.actions.githubusercontent.com"). */
+  readonly url: string;
+  readonly clientIds: readonly string[];
+  readonly thumbprints: readonly string[];
+}
+
+export interface SamlProvider {
+  readonly arn: string;
+  readonly name: string;
+}
+
+export interface RolesAnywhereTrustAnchor {
+  readonly arn: string;
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly sourceType: string;
+}
+
+export interface RolesAnywhereProfile {
+  readonly arn: string;
+  readonly name: string;
+  readonly enabled: boolean;
+  readonly roleArns: readonly string[];
+}
+
+export interface TrailStatus {
+  readonly arn: string;
+  readonly name: string;
+  readonly homeRegion: string;
+  readonly isMultiRegion: boolean;
+  readonly isOrganizationTrail: boolean;
+  readonly isLogging: boolean;
+  /** True when the trail's selectors record write management events. */
+  readonly recordsManagementEvents: boolean;
+}
+
+export interface AccountSnapshot {
+  readonly accountId: string;
+  readonly takenAt: string;
+  readonly unavailable: readonly SectionUnavailable[];
+  readonly users: readonly SnapshotUser[];
+  readonly roles: readonly SnapshotRole[];
+  readonly groups: readonly SnapshotGroup[];
+  readonly policies: readonly SnapshotManagedPolicy[];
+  readonly credentialReport: readonly CredentialReportRow[];
+  readonly accountSummary: Readonly<Record<string, number>>;
+  readonly oidcProviders: readonly OidcProvider[];
+  readonly samlProviders: readonly SamlProvider[];
+  readonly rolesAnywhere: {
+    readonly trustAnchors: readonly RolesAnywhereTrustAnchor[];
+    readonly profiles: readonly RolesAnywhereProfile[];
+  };
+  readonly trails: readonly TrailStatus[];
+  readonly passwordPolicy?: Readonly<Record<string, unknown>>;
+}
+
+export function isSectionAvailable(snapshot: AccountSnapshot, section: SnapshotSection): boolean {
+  return !snapshot.unavailable.some((u) => u.section === section);
+}
+
+/** An empty snapshot with every section read; builders and tests start from it. */
+export function emptySnapshot(accountId: string, takenAt: string): AccountSnapshot {
+  return {
+    accountId,
+    takenAt,
+    unavailable: [],
+    users: [],
+    roles: [],
+    groups: [],
+    policies: [],
+    credentialReport: [],
+    accountSummary: {},
+    oidcProviders: [],
+    samlProviders: [],
+    rolesAnywhere: { trustAnchors: [], profiles: [] },
+    trails: [],
+  };
+}
