@@ -14,7 +14,11 @@ function run({ case: c }: LoadedCase): Evaluation {
   const config = parseConfig(c.config ?? {});
   const now = c.now ?? DEFAULT_NOW;
   if ('event' in c.input) {
-    return evaluateEvents(c.input.event, { config, now, ...(c.accountId ? { accountId: c.accountId } : {}) }, RULES);
+    return evaluateEvents(
+      c.input.event,
+      { config, now, ...(c.accountId ? { accountId: c.accountId } : {}) },
+      RULES,
+    );
   }
   const accountId = c.accountId ?? DEFAULT_ACCOUNT;
   const ctx = { config, now, accountId };
@@ -22,7 +26,13 @@ function run({ case: c }: LoadedCase): Evaluation {
     const r = c.input.role;
     const path = r.path ?? '/';
     return evaluateRole(
-      { name: r.name, path, accountId, arn: r.arn ?? `arn:aws:iam::${accountId}:role${path}${r.name}`, trustPolicy: r.trustPolicy },
+      {
+        name: r.name,
+        path,
+        accountId,
+        arn: r.arn ?? `arn:aws:iam::${accountId}:role${path}${r.name}`,
+        trustPolicy: r.trustPolicy,
+      },
       ctx,
       RULES,
     );
@@ -49,8 +59,14 @@ describe('rule registry', () => {
 
   it.each(RULES.map((r) => [r.id] as const))('%s has a failing and a passing case', (id) => {
     const cases = loadCases(id);
-    expect(cases.some((c) => c.case.expect.length > 0), 'a case where the rule fires').toBe(true);
-    expect(cases.some((c) => c.case.expect.length === 0), 'a case where it stays silent').toBe(true);
+    expect(
+      cases.some((c) => c.case.expect.length > 0),
+      'a case where the rule fires',
+    ).toBe(true);
+    expect(
+      cases.some((c) => c.case.expect.length === 0),
+      'a case where it stays silent',
+    ).toBe(true);
   });
 });
 
@@ -71,7 +87,10 @@ describe.each(RULES.map((r) => [r.id] as const))('rule %s', (ruleId) => {
           (want.resource === undefined || f.resource.arn.includes(want.resource)) &&
           (want.detailIncludes ?? []).every((s) => f.detail.includes(s)),
       );
-      expect(i, `no finding matches ${JSON.stringify(want)}; got ${JSON.stringify(summary, null, 1)}`).toBeGreaterThanOrEqual(0);
+      expect(
+        i,
+        `no finding matches ${JSON.stringify(want)}; got ${JSON.stringify(summary, null, 1)}`,
+      ).toBeGreaterThanOrEqual(0);
       unmatched.splice(i, 1);
     }
   });

@@ -60,7 +60,10 @@ export const sweepSchema = z.strictObject({
   /** EventBridge Scheduler expression. */
   schedule: z
     .string()
-    .regex(/^(rate|cron)\(.+\)$/, 'must be a schedule expression like "rate(6 hours)" or "cron(0 */6 * * ? *)"')
+    .regex(
+      /^(rate|cron)\(.+\)$/,
+      'must be a schedule expression like "rate(6 hours)" or "cron(0 */6 * * ? *)"',
+    )
     .default('rate(6 hours)'),
 });
 

@@ -1,10 +1,4 @@
-import {
-  accountOf,
-  evidenceOf,
-  extractRecords,
-  isFailedCall,
-  type CloudTrailRecord,
-} from './cloudtrail.js';
+import { accountOf, evidenceOf, extractRecords, isFailedCall, type CloudTrailRecord } from './cloudtrail.js';
 import { findingId } from './finding-id.js';
 import type { Evidence, Finding, ResourceRef, RoleTrust, Verdict } from './model.js';
 import { roleResource } from './resources.js';
@@ -33,7 +27,12 @@ export interface Evaluation {
 /** The CloudTrail events that carry a role's new trust policy (or its deletion). */
 export const ROLE_TRUST_EVENTS = ['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole'] as const;
 
-export function toFinding(rule: Pick<Rule, 'id' | 'title' | 'remediation'>, verdict: Verdict, ctx: RuleContext, evidence?: Evidence): Finding {
+export function toFinding(
+  rule: Pick<Rule, 'id' | 'title' | 'remediation'>,
+  verdict: Verdict,
+  ctx: RuleContext,
+  evidence?: Evidence,
+): Finding {
   return {
     id: findingId(rule.id, verdict.resource, verdict.discriminator),
     ruleId: rule.id,
@@ -55,7 +54,14 @@ function errorMessage(error: unknown): string {
 }
 
 /** A rule that throws is reported, never treated as a pass (fail closed). */
-function evaluationError(rules: readonly Rule[], failedRule: string, resource: ResourceRef, error: unknown, ctx: RuleContext, evidence?: Evidence): Finding {
+function evaluationError(
+  rules: readonly Rule[],
+  failedRule: string,
+  resource: ResourceRef,
+  error: unknown,
+  ctx: RuleContext,
+  evidence?: Evidence,
+): Finding {
   const meta = rules.find((r) => r.id === EVALUATION_ERROR_RULE_ID) ?? {
     id: EVALUATION_ERROR_RULE_ID,
     title: 'Change could not be judged',
@@ -91,7 +97,12 @@ function runRule(
 }
 
 /** Judges one role's trust policy with every role rule. */
-export function evaluateRole(role: RoleTrust, ctx: RuleContext, rules: readonly Rule[], evidence?: Evidence): Evaluation {
+export function evaluateRole(
+  role: RoleTrust,
+  ctx: RuleContext,
+  rules: readonly Rule[],
+  evidence?: Evidence,
+): Evaluation {
   const resource = roleResource(role.accountId, role.name, role.arn);
   const findings: Finding[] = [];
   const coverage: Coverage[] = [];
@@ -113,16 +124,31 @@ function roleFromEvent(record: CloudTrailRecord): RoleTrust | 'deleted' | undefi
   if (record.eventName === 'DeleteRole') return 'deleted';
   const responseRole = (record.responseElements?.role ?? {}) as Record<string, unknown>;
   const arn = typeof responseRole.arn === 'string' ? responseRole.arn : undefined;
-  const path = typeof params.path === 'string' ? params.path : typeof responseRole.path === 'string' ? responseRole.path : '/';
+  const path =
+    typeof params.path === 'string'
+      ? params.path
+      : typeof responseRole.path === 'string'
+        ? responseRole.path
+        : '/';
   const document =
     record.eventName === 'CreateRole'
       ? (params.assumeRolePolicyDocument ?? responseRole.assumeRolePolicyDocument)
       : params.policyDocument;
-  return { arn: arn ?? roleResource(accountId, roleName, undefined, path).arn, name: roleName, path, accountId, trustPolicy: document };
+  return {
+    arn: arn ?? roleResource(accountId, roleName, undefined, path).arn,
+    name: roleName,
+    path,
+    accountId,
+    trustPolicy: document,
+  };
 }
 
 /** Judges CloudTrail input (record, EventBridge event or Records file) with every rule. */
-export function evaluateEvents(input: unknown, ctx: Omit<RuleContext, 'accountId'> & { accountId?: string }, rules: readonly Rule[]): Evaluation {
+export function evaluateEvents(
+  input: unknown,
+  ctx: Omit<RuleContext, 'accountId'> & { accountId?: string },
+  rules: readonly Rule[],
+): Evaluation {
   const findings: Finding[] = [];
   const coverage: Coverage[] = [];
   for (const record of extractRecords(input)) {
@@ -133,19 +159,38 @@ export function evaluateEvents(input: unknown, ctx: Omit<RuleContext, 'accountId
   return { findings, coverage };
 }
 
-export function evaluateRecord(record: CloudTrailRecord, ctx: RuleContext, rules: readonly Rule[]): Evaluation {
+export function evaluateRecord(
+  record: CloudTrailRecord,
+  ctx: RuleContext,
+  rules: readonly Rule[],
+): Evaluation {
   const evidence = evidenceOf(record);
   const findings: Finding[] = [];
   const coverage: Coverage[] = [];
-  const unknownResource: ResourceRef = { type: 'unknown', accountId: ctx.accountId, name: record.eventName, arn: `arn:aws:cloudtrail::${ctx.accountId}:event/${record.eventID}` };
+  const unknownResource: ResourceRef = {
+    type: 'unknown',
+    accountId: ctx.accountId,
+    name: record.eventName,
+    arn: `arn:aws:cloudtrail::${ctx.accountId}:event/${record.eventID}`,
+  };
 
   for (const rule of rules) {
     const onEvent = rule.onEvent;
-    if (!onEvent || !rule.events?.some((s) => s.source === record.eventSource && s.names.includes(record.eventName))) continue;
-    findings.push(...runRule(rules, rule, unknownResource, ctx, evidence, () => onEvent(record, ctx)).findings);
+    if (
+      !onEvent ||
+      !rule.events?.some((s) => s.source === record.eventSource && s.names.includes(record.eventName))
+    )
+      continue;
+    findings.push(
+      ...runRule(rules, rule, unknownResource, ctx, evidence, () => onEvent(record, ctx)).findings,
+    );
   }
 
-  if (record.eventSource === 'iam.amazonaws.com' && (ROLE_TRUST_EVENTS as readonly string[]).includes(record.eventName) && !isFailedCall(record)) {
+  if (
+    record.eventSource === 'iam.amazonaws.com' &&
+    (ROLE_TRUST_EVENTS as readonly string[]).includes(record.eventName) &&
+    !isFailedCall(record)
+  ) {
     const role = roleFromEvent(record);
     if (role === 'deleted') {
       const name = String(record.requestParameters?.roleName);
@@ -161,11 +206,20 @@ export function evaluateRecord(record: CloudTrailRecord, ctx: RuleContext, rules
 }
 
 /** Judges a whole account snapshot: account rules whose sections were read, and every role. */
-export function evaluateSnapshot(snapshot: AccountSnapshot, ctx: RuleContext, rules: readonly Rule[]): Evaluation {
+export function evaluateSnapshot(
+  snapshot: AccountSnapshot,
+  ctx: RuleContext,
+  rules: readonly Rule[],
+): Evaluation {
   const evidence: Evidence = { source: 'sweep', sweptAt: snapshot.takenAt };
   const findings: Finding[] = [];
   const coverage: Coverage[] = [];
-  const account: ResourceRef = { type: 'account', accountId: snapshot.accountId, name: snapshot.accountId, arn: `arn:aws:iam::${snapshot.accountId}:root` };
+  const account: ResourceRef = {
+    type: 'account',
+    accountId: snapshot.accountId,
+    name: snapshot.accountId,
+    arn: `arn:aws:iam::${snapshot.accountId}:root`,
+  };
 
   for (const rule of rules) {
     const onSnapshot = rule.onSnapshot;
@@ -179,13 +233,20 @@ export function evaluateSnapshot(snapshot: AccountSnapshot, ctx: RuleContext, ru
   if (isSectionAvailable(snapshot, 'authDetails')) {
     const failed = new Map<string, string[]>(); // ruleId -> keys of roles the rule threw on
     for (const role of snapshot.roles) {
-      const trust: RoleTrust = { arn: role.arn, name: role.name, path: role.path, accountId: snapshot.accountId, trustPolicy: role.trustPolicy };
+      const trust: RoleTrust = {
+        arn: role.arn,
+        name: role.name,
+        path: role.path,
+        accountId: snapshot.accountId,
+        trustPolicy: role.trustPolicy,
+      };
       const result = evaluateRole(trust, ctx, rules, evidence);
       findings.push(...result.findings);
       const key = resourceKey(roleResource(snapshot.accountId, role.name, role.arn));
       for (const rule of rules) {
         if (!rule.onRole) continue;
-        if (!result.coverage.some((c) => c.ruleId === rule.id)) failed.set(rule.id, [...(failed.get(rule.id) ?? []), key]);
+        if (!result.coverage.some((c) => c.ruleId === rule.id))
+          failed.set(rule.id, [...(failed.get(rule.id) ?? []), key]);
       }
     }
     for (const rule of rules) {

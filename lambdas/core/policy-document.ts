@@ -33,14 +33,17 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** Turns text that is JSON or URL-encoded JSON (as IAM read APIs return it) into a value. */
 export function decodePolicyText(text: string): unknown {
-  if (text.length > MAX_POLICY_CHARS) throw new PolicyParseError(`policy document is too large (${text.length} characters)`);
+  if (text.length > MAX_POLICY_CHARS)
+    throw new PolicyParseError(`policy document is too large (${text.length} characters)`);
   const trimmed = text.trim();
   if (trimmed === '') throw new PolicyParseError('policy document is empty');
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
       return JSON.parse(trimmed);
     } catch (error) {
-      throw new PolicyParseError(`policy document is not valid JSON: ${(error as Error).message}`, { cause: error });
+      throw new PolicyParseError(`policy document is not valid JSON: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
   if (/^%7B/i.test(trimmed)) {
@@ -83,9 +86,11 @@ function conditionBlock(value: unknown, where: string): ConditionBlock {
   if (!isObject(value)) throw new PolicyParseError(`${where} must be an object`);
   const out: ConditionBlock = {};
   for (const [operator, entries] of Object.entries(value)) {
-    if (!isObject(entries)) throw new PolicyParseError(`${where}.${operator} must be an object of condition keys`);
+    if (!isObject(entries))
+      throw new PolicyParseError(`${where}.${operator} must be an object of condition keys`);
     const keys: Record<string, string[]> = {};
-    for (const [key, values] of Object.entries(entries)) keys[key] = stringList(values, `${where}.${operator}.${key}`);
+    for (const [key, values] of Object.entries(entries))
+      keys[key] = stringList(values, `${where}.${operator}.${key}`);
     out[operator] = keys;
   }
   return out;
@@ -95,7 +100,8 @@ function statementOf(raw: unknown, index: number): PolicyStatement {
   const where = `Statement[${index}]`;
   if (!isObject(raw)) throw new PolicyParseError(`${where} must be an object`);
   const effect = raw.Effect;
-  if (effect !== 'Allow' && effect !== 'Deny') throw new PolicyParseError(`${where}.Effect must be "Allow" or "Deny"`);
+  if (effect !== 'Allow' && effect !== 'Deny')
+    throw new PolicyParseError(`${where}.Effect must be "Allow" or "Deny"`);
   const principal = principalMap(raw.Principal, `${where}.Principal`);
   const notPrincipal = principalMap(raw.NotPrincipal, `${where}.NotPrincipal`);
   return {
@@ -131,7 +137,10 @@ export function parsePolicyDocument(input: unknown): PolicyDocument {
 /** True when an IAM action pattern (with * and ? wildcards, case-insensitive) matches the action. */
 export function actionMatches(pattern: string, action: string): boolean {
   const re = new RegExp(
-    `^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`,
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
     'i',
   );
   return re.test(action);

@@ -21,7 +21,13 @@ export const TRANSITION_KINDS = [
 export type TransitionKind = (typeof TRANSITION_KINDS)[number];
 
 /** Kinds that are alerted on (subject to severity routing). */
-export const ALERTING_TRANSITIONS: readonly TransitionKind[] = ['opened', 'regressed', 'suppression-expired', 'escalated', 'resolved'];
+export const ALERTING_TRANSITIONS: readonly TransitionKind[] = [
+  'opened',
+  'regressed',
+  'suppression-expired',
+  'escalated',
+  'resolved',
+];
 
 export interface Transition {
   readonly kind: TransitionKind;
