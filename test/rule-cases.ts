@@ -49,9 +49,12 @@ export interface LoadedCase {
   case: RuleCase;
 }
 
+/** Folders under lambdas/rules that hold helpers shared by several rules, not a rule. */
+export const HELPER_FOLDERS: readonly string[] = ['shared'];
+
 export function ruleFolders(): string[] {
   return readdirSync(RULES_DIR, { withFileTypes: true })
-    .filter((d) => d.isDirectory())
+    .filter((d) => d.isDirectory() && !HELPER_FOLDERS.includes(d.name))
     .map((d) => d.name)
     .sort();
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { InputError } from './errors.js';
 import type { EventEvidence } from './model.js';
 
@@ -65,7 +66,8 @@ function asRecord(value: unknown, where: string): CloudTrailRecord {
   }
   const record = { ...value } as unknown as CloudTrailRecord;
   if (typeof record.eventID !== 'string' || record.eventID === '') {
-    throw new InputError(`${where}: CloudTrail record has no "eventID"`);
+    // CloudTrail always sets eventID; hand-made records may not. A content hash keeps dedupe stable.
+    record.eventID = `synthetic-${createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32)}`;
   }
   if (typeof record.eventTime !== 'string') record.eventTime = String(record.eventTime ?? '');
   return record;
@@ -127,8 +129,14 @@ export function describeActor(identity: UserIdentity): string {
       const sso = /^AWSReservedSSO_(.+)_[0-9a-f]{16}$/.exec(role);
       if (sso) return `${session} (Identity Center, permission set ${sso[1]})`;
       const web = identity.sessionContext?.webIdFederationData?.federatedProvider;
-      if (web) return `role ${role} session ${session} (web identity ${lastSegment(web) ?? web})`;
-      return `role ${role} session ${session}`;
+      // SourceIdentity is set at the first AssumeRole and survives role chaining: it names the human.
+      const source = identity.sessionContext?.sourceIdentity;
+      const notes = [
+        web ? `web identity ${lastSegment(web) ?? web}` : '',
+        source ? `source identity ${source}` : '',
+      ];
+      const noted = notes.filter(Boolean).join(', ');
+      return `role ${role} session ${session}${noted ? ` (${noted})` : ''}`;
     }
     case 'WebIdentityUser':
       return `web identity ${identity.userName ?? identity.principalId ?? 'unknown'}`;

@@ -1,82 +1,103 @@
-import { z } from 'zod';
+// zod/mini with named imports: the Lambdas parse config at start-up, and this keeps ~400 KB of
+// zod (locales, JSON-schema support) out of their bundles.
+import {
+  _default,
+  array,
+  email,
+  enum as oneOf,
+  int,
+  minLength,
+  number,
+  optional,
+  positive,
+  record,
+  regex,
+  strictObject,
+  string,
+  type infer as Infer,
+  type input as Input,
+} from 'zod/mini';
 import { SEVERITIES } from './severity.js';
 
-const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
-const severity = z.enum(SEVERITIES);
-const positiveDays = z.number().int('must be a whole number of days').positive('must be at least 1 day');
+const nonEmpty = () => string().check(minLength(1, 'must not be empty'));
+const accountId = string().check(regex(/^\d{12}$/, 'must be a 12-digit AWS account id'));
+const severity = oneOf(SEVERITIES);
+const positiveDays = (fallback: number) =>
+  _default(int('must be a whole number of days').check(positive('must be at least 1 day')), fallback);
 
-const oidcIssuerPolicy = z.strictObject({
+const oidcIssuerPolicy = strictObject({
   /**
    * Subject patterns this account accepts for the issuer even when they are wider than one
    * branch or environment (e.g. "repo:acme/*" for an org-wide read-only role). IAM StringLike syntax.
    */
-  allowedSubjects: z.array(z.string().min(1)).default([]),
+  allowedSubjects: _default(array(nonEmpty()), []),
   /** Audiences the issuer's tokens carry for this account (defaults per known issuer). */
-  audiences: z.array(z.string().min(1)).optional(),
+  audiences: optional(array(nonEmpty())),
 });
 
-export const accessModelSchema = z.strictObject({
+export const accessModelSchema = strictObject({
   /** IAM user names allowed to exist (e.g. a break-glass user). Everyone else should use Identity Center. */
-  allowedIamUsers: z.array(z.string().min(1)).default([]),
+  allowedIamUsers: _default(array(nonEmpty()), []),
   /** Accounts whose principals may be trusted without sts:ExternalId or an org condition. */
-  trustedAccounts: z.array(accountId).default([]),
+  trustedAccounts: _default(array(accountId), []),
   /** The AWS Organization id; trust restricted to it by aws:PrincipalOrgID is accepted. */
-  organizationId: z
-    .string()
-    .regex(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations id like o-a1b2c3d4e5')
-    .optional(),
+  organizationId: optional(
+    string().check(regex(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations id like o-a1b2c3d4e5')),
+  ),
   /** Per OIDC issuer (host, e.g. "token.actions.githubusercontent.com"): accepted subjects and audiences. */
-  oidc: z.record(z.string().min(1), oidcIssuerPolicy).default({}),
+  oidc: _default(record(nonEmpty(), oidcIssuerPolicy), {}),
   /** Access keys older than this are flagged (allow-listed users included). */
-  maxAccessKeyAgeDays: positiveDays.default(90),
+  maxAccessKeyAgeDays: positiveDays(90),
   /** Passwords and keys not used for this long are flagged. */
-  unusedCredentialDays: positiveDays.default(90),
+  unusedCredentialDays: positiveDays(90),
   /** Roles not used for this long are flagged. */
-  unusedRoleDays: positiveDays.default(90),
+  unusedRoleDays: positiveDays(90),
   /** Root activity within this window is reported by the sweep. */
-  rootActivityDays: positiveDays.default(30),
+  rootActivityDays: positiveDays(30),
 });
 
-const slackSchema = z.strictObject({
+const slackSchema = strictObject({
   /** Secrets Manager secret (name or ARN) holding the Slack incoming webhook URL. */
-  webhookSecret: z.string().min(1).optional(),
+  webhookSecret: optional(nonEmpty()),
   /** Amazon Q Developer in chat applications (AWS Chatbot): Slack workspace and channel ids. */
-  workspaceId: z.string().min(1).optional(),
-  channelId: z.string().min(1).optional(),
-  minSeverity: severity.optional(),
+  workspaceId: optional(nonEmpty()),
+  channelId: optional(nonEmpty()),
+  minSeverity: optional(severity),
 });
 
-export const alertsSchema = z.strictObject({
-  emails: z.array(z.email('must be an email address')).default([]),
+export const alertsSchema = strictObject({
+  emails: _default(array(email('must be an email address')), []),
   /** Transitions below this severity are stored but not alerted. */
-  minSeverity: severity.default('MEDIUM'),
-  emailMinSeverity: severity.optional(),
-  slack: slackSchema.optional(),
+  minSeverity: _default(severity, 'MEDIUM'),
+  emailMinSeverity: optional(severity),
+  slack: optional(slackSchema),
   /** More transitions than this in one batch become a single digest message. */
-  digestThreshold: z.number().int().positive().default(10),
+  digestThreshold: _default(int('must be a whole number').check(positive('must be at least 1')), 10),
 });
 
-export const sweepSchema = z.strictObject({
+export const sweepSchema = strictObject({
   /** EventBridge Scheduler expression. */
-  schedule: z
-    .string()
-    .regex(
-      /^(rate|cron)\(.+\)$/,
-      'must be a schedule expression like "rate(6 hours)" or "cron(0 */6 * * ? *)"',
-    )
-    .default('rate(6 hours)'),
+  schedule: _default(
+    string().check(
+      regex(
+        /^(rate|cron)\(.+\)$/,
+        'must be a schedule expression like "rate(6 hours)" or "cron(0 */6 * * ? *)"',
+      ),
+    ),
+    'rate(6 hours)',
+  ),
 });
 
-export const configSchema = z.strictObject({
-  accessModel: accessModelSchema.default(() => accessModelSchema.parse({})),
-  alerts: alertsSchema.default(() => alertsSchema.parse({})),
-  sweep: sweepSchema.default(() => sweepSchema.parse({})),
+export const configSchema = strictObject({
+  accessModel: _default(accessModelSchema, () => accessModelSchema.parse({})),
+  alerts: _default(alertsSchema, () => alertsSchema.parse({})),
+  sweep: _default(sweepSchema, () => sweepSchema.parse({})),
 });
 
-export type TrustwatchConfig = z.infer<typeof configSchema>;
-export type AccessModel = z.infer<typeof accessModelSchema>;
-export type AlertsConfig = z.infer<typeof alertsSchema>;
-export type ConfigInput = z.input<typeof configSchema>;
+export type TrustwatchConfig = Infer<typeof configSchema>;
+export type AccessModel = Infer<typeof accessModelSchema>;
+export type AlertsConfig = Infer<typeof alertsSchema>;
+export type ConfigInput = Input<typeof configSchema>;
 
 /** A config that failed validation; `problems` name each key and what is wrong with it. */
 export class ConfigError extends Error {

@@ -4,8 +4,13 @@ import type { Evidence, Finding, ResourceRef, RoleTrust, Verdict } from './model
 import { roleResource } from './resources.js';
 import { resourceKey, type Rule, type RuleContext } from './rule.js';
 import { isSectionAvailable, type AccountSnapshot } from './snapshot.js';
+import { PolicyParseError } from './errors.js';
+import { parsePolicyDocument } from './policy-document.js';
 
 export const EVALUATION_ERROR_RULE_ID = 'evaluation-error';
+
+/** Discriminator under which a role's unreadable trust policy is reported (once, not once per rule). */
+const TRUST_POLICY_DISCRIMINATOR = 'trust-policy';
 
 /**
  * What an evaluation fully covered: for these rules (and, when `resourceKeys` is set, only these
@@ -73,7 +78,10 @@ function evaluationError(
       severity: 'HIGH',
       resource,
       discriminator: failedRule,
-      detail: `Rule ${failedRule} could not judge ${resource.arn}: ${errorMessage(error)}`,
+      detail:
+        failedRule === TRUST_POLICY_DISCRIMINATOR
+          ? `The trust policy of ${resource.arn} could not be read: ${errorMessage(error)}`
+          : `Rule ${failedRule} could not judge ${resource.arn}: ${errorMessage(error)}`,
       facts: { rule: failedRule, error: errorMessage(error) },
     },
     ctx,
@@ -106,12 +114,29 @@ export function evaluateRole(
   const resource = roleResource(role.accountId, role.name, role.arn);
   const findings: Finding[] = [];
   const coverage: Coverage[] = [];
-  for (const rule of rules) {
-    if (!rule.onRole) continue;
-    const onRole = rule.onRole;
+  const roleRules = rules.filter((r) => r.onRole);
+  if (roleRules.length === 0) return { findings, coverage };
+  try {
+    if (role.trustPolicy === undefined || role.trustPolicy === null) {
+      throw new PolicyParseError('the record carries no trust policy document');
+    }
+    parsePolicyDocument(role.trustPolicy);
+  } catch (error) {
+    // Unreadable trust policy: one finding for the role, and no rule covers it (nothing is resolved).
+    return {
+      findings: [evaluationError(rules, TRUST_POLICY_DISCRIMINATOR, resource, error, ctx, evidence)],
+      coverage,
+    };
+  }
+  for (const rule of roleRules) {
+    const onRole = rule.onRole!;
     const result = runRule(rules, rule, resource, ctx, evidence, () => onRole(role, ctx));
     findings.push(...result.findings);
     if (!result.failed) coverage.push({ ruleId: rule.id, resourceKeys: [resourceKey(resource)] });
+  }
+  if (findings.every((f) => f.ruleId !== EVALUATION_ERROR_RULE_ID)) {
+    // A readable policy also settles an earlier "could not judge" finding on this role.
+    coverage.push({ ruleId: EVALUATION_ERROR_RULE_ID, resourceKeys: [resourceKey(resource)] });
   }
   return { findings, coverage };
 }
@@ -232,6 +257,7 @@ export function evaluateSnapshot(
 
   if (isSectionAvailable(snapshot, 'authDetails')) {
     const failed = new Map<string, string[]>(); // ruleId -> keys of roles the rule threw on
+    const settled: string[] = []; // roles judged cleanly: an old "could not judge" finding on them is resolved
     for (const role of snapshot.roles) {
       const trust: RoleTrust = {
         arn: role.arn,
@@ -243,17 +269,21 @@ export function evaluateSnapshot(
       const result = evaluateRole(trust, ctx, rules, evidence);
       findings.push(...result.findings);
       const key = resourceKey(roleResource(snapshot.accountId, role.name, role.arn));
+      const covered = new Set(result.coverage.map((c) => c.ruleId));
       for (const rule of rules) {
-        if (!rule.onRole) continue;
-        if (!result.coverage.some((c) => c.ruleId === rule.id))
-          failed.set(rule.id, [...(failed.get(rule.id) ?? []), key]);
+        if (!rule.onRole || covered.has(rule.id)) continue;
+        const keys = failed.get(rule.id) ?? [];
+        keys.push(key);
+        failed.set(rule.id, keys);
       }
+      if (covered.has(EVALUATION_ERROR_RULE_ID)) settled.push(key);
     }
     for (const rule of rules) {
       if (!rule.onRole) continue;
       const except = failed.get(rule.id);
       coverage.push(except ? { ruleId: rule.id, exceptKeys: except } : { ruleId: rule.id });
     }
+    if (settled.length > 0) coverage.push({ ruleId: EVALUATION_ERROR_RULE_ID, resourceKeys: settled });
   }
   return { findings, coverage };
 }

@@ -1,3 +1,5 @@
+import { parsePolicyDocument } from './policy-document.js';
+
 /**
  * An account snapshot: everything the sweep reads, from bulk calls only. Each section is either
  * read completely or marked unavailable; rules that need an unavailable section do not run, and
@@ -54,6 +56,8 @@ export interface SnapshotRole {
   readonly trustPolicy: unknown;
   readonly lastUsedDate?: string;
   readonly lastUsedRegion?: string;
+  /** True when the input carried no RoleLastUsed at all (older exports), so "never used" cannot be told. */
+  readonly lastUsedUnknown?: boolean;
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly InlinePolicy[];
   readonly tags?: Readonly<Record<string, string>>;
@@ -133,6 +137,13 @@ export interface TrailStatus {
   readonly isLogging: boolean;
   /** True when the trail's selectors record write management events. */
   readonly recordsManagementEvents: boolean;
+  /** Global service events (IAM, STS, sign-in) are logged in us-east-1 only when this is on; absent = on. */
+  readonly includesGlobalServiceEvents?: boolean;
+  /**
+   * Set when status and selectors could not be read because the trail belongs to another account
+   * (an organization trail seen from a member account); isLogging/recordsManagementEvents are then unknown (false).
+   */
+  readonly statusError?: string;
 }
 
 export interface AccountSnapshot {
@@ -144,6 +155,8 @@ export interface AccountSnapshot {
   readonly groups: readonly SnapshotGroup[];
   readonly policies: readonly SnapshotManagedPolicy[];
   readonly credentialReport: readonly CredentialReportRow[];
+  /** When IAM generated the credential report (it is regenerated at most every 4 hours). */
+  readonly credentialReportGeneratedAt?: string;
   readonly accountSummary: Readonly<Record<string, number>>;
   readonly oidcProviders: readonly OidcProvider[];
   readonly samlProviders: readonly SamlProvider[];
@@ -176,4 +189,51 @@ export function emptySnapshot(accountId: string, takenAt: string): AccountSnapsh
     rolesAnywhere: { trustAnchors: [], profiles: [] },
     trails: [],
   };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Whole days from `earlier` to `later` (ISO times); negative when `earlier` is after `later`. */
+export function daysBetween(earlier: string, later: string): number {
+  return Math.floor((Date.parse(later) - Date.parse(earlier)) / DAY_MS);
+}
+
+/** IAM, STS and sign-in events are global service events: CloudTrail delivers them in us-east-1. */
+export const GLOBAL_EVENTS_REGION = 'us-east-1';
+
+/**
+ * Whether a trail delivers write management events (IAM changes) in us-east-1, where EventBridge
+ * sees them; `reason` says why not, in a few words.
+ */
+export function trailCoversGlobalEvents(trail: TrailStatus): { covers: boolean; reason: string } {
+  if (trail.statusError) return { covers: false, reason: `status unreadable (${trail.statusError})` };
+  if (!trail.isLogging) return { covers: false, reason: 'logging is stopped' };
+  if (!trail.isMultiRegion && trail.homeRegion !== GLOBAL_EVENTS_REGION) {
+    return { covers: false, reason: `single-region trail in ${trail.homeRegion}` };
+  }
+  if (trail.includesGlobalServiceEvents === false)
+    return { covers: false, reason: 'global service events excluded' };
+  if (!trail.recordsManagementEvents)
+    return { covers: false, reason: 'selectors do not record write management events' };
+  return { covers: true, reason: 'logs write management events in us-east-1' };
+}
+
+/**
+ * The Federated principals (identity provider ARNs) a trust policy's Allow statements name;
+ * undefined when the policy cannot be parsed (callers decide how to tolerate that).
+ */
+export function federatedPrincipals(trustPolicy: unknown): string[] | undefined {
+  try {
+    return parsePolicyDocument(trustPolicy)
+      .statements.filter((s) => s.effect === 'Allow')
+      .flatMap((s) => s.principal?.Federated ?? []);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The issuer (URL without scheme) of an OIDC provider ARN, or undefined for other ARNs. */
+export function oidcIssuerOf(providerArn: string): string | undefined {
+  const i = providerArn.indexOf(':oidc-provider/');
+  return i < 0 ? undefined : providerArn.slice(i + ':oidc-provider/'.length);
 }

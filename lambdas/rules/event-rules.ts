@@ -1,4 +1,42 @@
 import type { Rule } from '../core/rule.js';
+import { rule as cloudtrailLoggingStopped } from './cloudtrail-logging-stopped/rule.js';
+import { rule as cloudtrailRecordingReduced } from './cloudtrail-recording-reduced/rule.js';
+import { rule as iamUserAccessKey } from './iam-user-access-key/rule.js';
+import { rule as iamUserAdminPolicy } from './iam-user-admin-policy/rule.js';
+import { rule as iamUserConsoleLogin } from './iam-user-console-login/rule.js';
+import { rule as iamUserConsolePassword } from './iam-user-console-password/rule.js';
+import { rule as iamUserNotAllowed } from './iam-user-not-allowed/rule.js';
+import { rule as iamUserPermissionsChange } from './iam-user-permissions-change/rule.js';
+import { rule as mfaDeviceDeactivated } from './mfa-device-deactivated/rule.js';
+import { rule as oidcProviderChange } from './oidc-provider-change/rule.js';
+import { rule as permissionsBoundaryRemoved } from './permissions-boundary-removed/rule.js';
+import { rule as rolesanywhereTrustChange } from './rolesanywhere-trust-change/rule.js';
+import { rule as rootAccessKey } from './root-access-key/rule.js';
+import { rule as rootConsoleLogin } from './root-console-login/rule.js';
+import { rule as samlProviderChange } from './saml-provider-change/rule.js';
+import { rule as sensitiveCallDenied } from './sensitive-call-denied/rule.js';
+import { rule as trustwatchRuleTampered } from './trustwatch-rule-tampered/rule.js';
 
-/** Rules judging CloudTrail events only (one folder each). */
-export const EVENT_RULES: readonly Rule[] = [];
+/**
+ * Rules judging CloudTrail events (one folder each). The first five also judge the account
+ * snapshot, so an event and a sweep about the same state give the same finding id.
+ */
+export const EVENT_RULES: readonly Rule[] = [
+  iamUserNotAllowed,
+  iamUserConsolePassword,
+  iamUserAccessKey,
+  rootAccessKey,
+  iamUserAdminPolicy,
+  iamUserPermissionsChange,
+  oidcProviderChange,
+  samlProviderChange,
+  permissionsBoundaryRemoved,
+  mfaDeviceDeactivated,
+  rootConsoleLogin,
+  iamUserConsoleLogin,
+  cloudtrailLoggingStopped,
+  cloudtrailRecordingReduced,
+  trustwatchRuleTampered,
+  rolesanywhereTrustChange,
+  sensitiveCallDenied,
+];

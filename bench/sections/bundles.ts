@@ -1,0 +1,85 @@
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { median, round } from '../lib/rng.js';
+
+const HANDLERS_DIR = join(import.meta.dirname, '..', '..', 'lambdas', 'handlers');
+
+/**
+ * The esbuild options lib/trustwatch-function.ts gives NodejsFunction (`bundling`), as NodejsFunction
+ * turns them into an esbuild call: one ESM file, node22, minified, AWS SDK bundled, external source map.
+ */
+const REQUIRE_SHIM =
+  "import { createRequire as __trustwatchCreateRequire } from 'node:module'; const require = __trustwatchCreateRequire(import.meta.url);";
+export const CONSTRUCT_BUNDLING = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  mainFields: ['module', 'main'],
+  banner: { js: REQUIRE_SHIM },
+  minify: true,
+  sourcemap: 'external',
+  sourcesContent: false,
+  external: [] as string[],
+  logLevel: 'warning',
+} as const;
+
+export interface BundleResult {
+  readonly handler: string;
+  readonly bytes: number;
+  readonly sourceMapBytes: number;
+  /** Median over runs of `await import(bundle)` inside a fresh node process. */
+  readonly coldLoadMs: number;
+  /** Median over runs of the whole process (node start + import + exit), for context. */
+  readonly processMs: number;
+  readonly buildMs: number;
+}
+
+/** Lambda handler entry points: every lambdas/handlers/*.ts exporting `handler` (runtime.ts is shared wiring). */
+export function handlerEntries(): string[] {
+  return readdirSync(HANDLERS_DIR)
+    .filter((f) => f.endsWith('.ts') && f !== 'runtime.ts')
+    .sort()
+    .map((f) => f.replace(/\.ts$/, ''));
+}
+
+function coldLoad(file: string): { importMs: number; processMs: number } {
+  const script = `const t = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(file).href)}); if (typeof m.handler !== 'function') throw new Error('no handler export'); process.stdout.write(String(performance.now() - t));`;
+  const started = performance.now();
+  const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' } });
+  const processMs = performance.now() - started;
+  if (out.status !== 0) throw new Error(`loading ${file} failed: ${out.stderr.slice(0, 500)}`);
+  return { importMs: Number(out.stdout), processMs };
+}
+
+export async function runBundles(runs: number, log: (m: string) => void): Promise<BundleResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'trustwatch-bundles-'));
+  try {
+    const results: BundleResult[] = [];
+    for (const handler of handlerEntries()) {
+      const outfile = join(dir, handler, 'index.mjs');
+      const t0 = performance.now();
+      await build({ ...CONSTRUCT_BUNDLING, entryPoints: [join(HANDLERS_DIR, `${handler}.ts`)], outfile });
+      const buildMs = performance.now() - t0;
+      const loads = Array.from({ length: runs }, () => coldLoad(outfile));
+      const result: BundleResult = {
+        handler,
+        bytes: statSync(outfile).size,
+        sourceMapBytes: statSync(`${outfile}.map`).size,
+        coldLoadMs: round(median(loads.map((l) => l.importMs))),
+        processMs: round(median(loads.map((l) => l.processMs))),
+        buildMs: round(buildMs),
+      };
+      log(`bundles: ${handler} ${result.bytes} bytes, cold load ${result.coldLoadMs} ms`);
+      results.push(result);
+    }
+    return results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

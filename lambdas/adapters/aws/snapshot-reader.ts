@@ -1,0 +1,256 @@
+import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { GetAccountSummaryCommand, IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
+import { RolesAnywhereClient, type RolesAnywhereClientConfig } from '@aws-sdk/client-rolesanywhere';
+import { InputError } from '../../core/errors.js';
+import {
+  emptySnapshot,
+  SNAPSHOT_SECTIONS,
+  type AccountSnapshot,
+  type SectionUnavailable,
+  type SnapshotSection,
+} from '../../core/snapshot.js';
+import { CallLedger, failureReason, SnapshotSectionError } from './calls.js';
+import { readCredentialReport, type CredentialReportWait } from './credential-report.js';
+import {
+  readAuthDetails,
+  readOidcProviders,
+  readPasswordPolicy,
+  readRolesAnywhere,
+  readSamlProviders,
+} from './sections.js';
+import { readTrails } from './trails.js';
+
+export interface SnapshotClients {
+  readonly iam: IAMClient;
+  /** Should be a us-east-1 client: that is where global (IAM) events are delivered and single-region trails there are listed. */
+  readonly cloudtrail: CloudTrailClient;
+  /** Roles Anywhere is regional: the account's home region. */
+  readonly rolesAnywhere: RolesAnywhereClient;
+}
+
+export type SnapshotProgress =
+  | {
+      readonly kind: 'page';
+      readonly section: 'authDetails';
+      readonly pages: number;
+      readonly users: number;
+      readonly roles: number;
+      readonly groups: number;
+      readonly policies: number;
+    }
+  | {
+      readonly kind: 'waiting';
+      readonly section: 'credentialReport';
+      readonly attempt: number;
+      readonly delayMs: number;
+    }
+  | {
+      readonly kind: 'section';
+      readonly section: SnapshotSection;
+      readonly status: 'read' | 'unavailable';
+      readonly detail: string;
+    };
+
+export interface ReadSnapshotOptions {
+  readonly accountId: string;
+  /** ISO time the snapshot is taken as of (becomes `takenAt`). */
+  readonly now: string;
+  /** Pause used while the credential report is generated; injectable for tests. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly credentialReportWait?: CredentialReportWait;
+  /** Called as pages and sections are read (the CLI shows it on a TTY). Must not throw. */
+  readonly onProgress?: (progress: SnapshotProgress) => void;
+}
+
+export interface SnapshotReadStats {
+  /** Requests sent (each page, each poll counts); compare with per-entity enumeration. */
+  readonly apiCalls: number;
+  readonly callsByAction: Readonly<Record<string, number>>;
+  readonly authDetailsPages: number;
+  readonly entities: Readonly<{
+    users: number;
+    roles: number;
+    groups: number;
+    policies: number;
+    credentialReportRows: number;
+    oidcProviders: number;
+    samlProviders: number;
+    trustAnchors: number;
+    profiles: number;
+    trails: number;
+  }>;
+  readonly unavailableSections: readonly SnapshotSection[];
+}
+
+export interface SnapshotRead {
+  readonly snapshot: AccountSnapshot;
+  readonly stats: SnapshotReadStats;
+}
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Clients for a sweep: IAM and CloudTrail in us-east-1 (global events), Roles Anywhere in `region`. */
+export function createSnapshotClients(
+  options: { region?: string; credentials?: IAMClientConfig['credentials'] } = {},
+): SnapshotClients {
+  const credentials = options.credentials ? { credentials: options.credentials } : {};
+  return {
+    iam: new IAMClient({ region: 'us-east-1', ...credentials }),
+    cloudtrail: new CloudTrailClient({ region: 'us-east-1', ...credentials }),
+    rolesAnywhere: new RolesAnywhereClient({
+      ...(options.region ? { region: options.region } : {}),
+      ...credentials,
+    } as RolesAnywhereClientConfig),
+  };
+}
+
+function sectionReason(error: unknown): string {
+  if (error instanceof SnapshotSectionError) return error.reason;
+  if (error instanceof InputError) return `unexpected response: ${error.message}`;
+  return failureReason(error, 'read');
+}
+
+/**
+ * Reads an account snapshot with bulk calls only (no per-user or per-role calls) and counts them.
+ * Each section is read completely or marked unavailable with a one-line reason; a section that
+ * failed part-way carries no data. Never throws for AWS errors.
+ */
+export async function readAccountSnapshotWithStats(
+  clients: SnapshotClients,
+  options: ReadSnapshotOptions,
+): Promise<SnapshotRead> {
+  const ledger = new CallLedger();
+  const unavailable: SectionUnavailable[] = [];
+  const progress = (p: SnapshotProgress) => {
+    try {
+      options.onProgress?.(p);
+    } catch {
+      // progress display must never break a sweep
+    }
+  };
+  const section = async <T>(
+    name: SnapshotSection,
+    read: () => Promise<T>,
+    describe: (value: T) => string,
+  ): Promise<T | undefined> => {
+    try {
+      const value = await read();
+      progress({ kind: 'section', section: name, status: 'read', detail: describe(value) });
+      return value;
+    } catch (error) {
+      const reason = sectionReason(error);
+      unavailable.push({ section: name, reason });
+      progress({ kind: 'section', section: name, status: 'unavailable', detail: reason });
+      return undefined;
+    }
+  };
+  const sleep = options.sleep ?? realSleep;
+
+  const [auth, report, summary, oidc, saml, rolesAnywhere, trails, passwordPolicy] = await Promise.all([
+    section(
+      'authDetails',
+      () =>
+        readAuthDetails(ledger, clients.iam, (p) => progress({ kind: 'page', section: 'authDetails', ...p })),
+      (a) =>
+        `${a.details.users.length} users, ${a.details.roles.length} roles, ${a.details.groups.length} groups, ${a.details.policies.length} policies in ${a.pages} pages`,
+    ),
+    section(
+      'credentialReport',
+      () =>
+        readCredentialReport(ledger, clients.iam, sleep, options.credentialReportWait, (p) =>
+          progress({ kind: 'waiting', section: 'credentialReport', attempt: p.attempt, delayMs: p.delayMs }),
+        ),
+      (r) => `${r.rows.length} rows`,
+    ),
+    section(
+      'accountSummary',
+      async () => {
+        const command = new GetAccountSummaryCommand({});
+        return { ...(await ledger.send(command, () => clients.iam.send(command))).SummaryMap } as Record<
+          string,
+          number
+        >;
+      },
+      (s) => `${Object.keys(s).length} counters`,
+    ),
+    section(
+      'oidcProviders',
+      () => readOidcProviders(ledger, clients.iam),
+      (o) => `${o.length} providers`,
+    ),
+    section(
+      'samlProviders',
+      () => readSamlProviders(ledger, clients.iam),
+      (s) => `${s.length} providers`,
+    ),
+    section(
+      'rolesAnywhere',
+      () => readRolesAnywhere(ledger, clients.rolesAnywhere),
+      (r) => `${r.trustAnchors.length} trust anchors, ${r.profiles.length} profiles`,
+    ),
+    section(
+      'trails',
+      () => readTrails(ledger, clients.cloudtrail, options.accountId),
+      (t) => `${t.length} trails`,
+    ),
+    section(
+      'passwordPolicy',
+      () => readPasswordPolicy(ledger, clients.iam),
+      (p) => (p ? 'password policy set' : 'no password policy'),
+    ),
+  ]);
+
+  const base = emptySnapshot(options.accountId, options.now);
+  const order = (s: SectionUnavailable) => SNAPSHOT_SECTIONS.indexOf(s.section);
+  const snapshot: AccountSnapshot = {
+    ...base,
+    unavailable: [...unavailable].sort((a, b) => order(a) - order(b)),
+    ...(auth
+      ? {
+          users: auth.details.users,
+          roles: auth.details.roles,
+          groups: auth.details.groups,
+          policies: auth.details.policies,
+        }
+      : {}),
+    ...(report
+      ? {
+          credentialReport: report.rows,
+          ...(report.generatedAt ? { credentialReportGeneratedAt: report.generatedAt } : {}),
+        }
+      : {}),
+    ...(summary ? { accountSummary: summary } : {}),
+    ...(oidc ? { oidcProviders: oidc } : {}),
+    ...(saml ? { samlProviders: saml } : {}),
+    ...(rolesAnywhere ? { rolesAnywhere } : {}),
+    ...(trails ? { trails } : {}),
+    ...(passwordPolicy ? { passwordPolicy } : {}),
+  };
+  const stats: SnapshotReadStats = {
+    apiCalls: ledger.apiCalls,
+    callsByAction: { ...ledger.callsByAction },
+    authDetailsPages: auth?.pages ?? 0,
+    entities: {
+      users: snapshot.users.length,
+      roles: snapshot.roles.length,
+      groups: snapshot.groups.length,
+      policies: snapshot.policies.length,
+      credentialReportRows: snapshot.credentialReport.length,
+      oidcProviders: snapshot.oidcProviders.length,
+      samlProviders: snapshot.samlProviders.length,
+      trustAnchors: snapshot.rolesAnywhere.trustAnchors.length,
+      profiles: snapshot.rolesAnywhere.profiles.length,
+      trails: snapshot.trails.length,
+    },
+    unavailableSections: snapshot.unavailable.map((u) => u.section),
+  };
+  return { snapshot, stats };
+}
+
+/** Reads an account snapshot (see readAccountSnapshotWithStats for the call counts). */
+export async function readAccountSnapshot(
+  clients: SnapshotClients,
+  options: ReadSnapshotOptions,
+): Promise<AccountSnapshot> {
+  return (await readAccountSnapshotWithStats(clients, options)).snapshot;
+}

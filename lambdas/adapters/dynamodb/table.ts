@@ -1,0 +1,296 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { EVALUATION_ERROR_RULE_ID, type Evaluation } from '../../core/engine.js';
+import {
+  inScope,
+  isAlerting,
+  markCoverage,
+  type CoverageMark,
+  type FindingWrite,
+  type ReconcileScope,
+} from '../../core/reconcile.js';
+import { StoreConflictError, type OutboxEntry, type StoredFinding } from '../../core/store.js';
+import { backoffMs, chunks, mapLimit, sleep } from './batch.js';
+import {
+  ACTIVE_PREFIX,
+  findingPk,
+  historyItem,
+  historySk,
+  MARK_KEY,
+  resourcePk,
+  rulePk,
+  STATE_SK,
+  stateItem,
+  toStored,
+  type HistoryItem,
+  type StateItem,
+} from './items.js';
+
+/**
+ * The findings table's read and write protocol, shared by the store and its outbox.
+ *
+ * A finding's state item carries a version. A transition first claims history slot version + 1
+ * (put if absent), then moves the state (put if the version is unchanged): two writers cannot both
+ * claim a slot, and a writer that dies in between leaves a history item that the next reader rolls
+ * forward. Updates and lastSeen touches are conditional on the version and do not change it.
+ */
+
+export interface Versioned {
+  readonly finding: StoredFinding;
+  readonly version: number;
+}
+
+/** A conditional write failed: someone else changed the item since it was read. */
+export class WriteConflict extends Error {}
+
+export const isConditionFailed = (e: unknown) =>
+  e instanceof Error && e.name === 'ConditionalCheckFailedException';
+export const iso = (time: string) => new Date(time).toISOString();
+export const versioned = (item: Record<string, unknown>): Versioned => ({
+  finding: toStored(item as unknown as StateItem),
+  version: Number(item.version),
+});
+
+/** Above this many resource-scoped keys, findings are loaded per rule instead of per resource. */
+const RESOURCE_QUERIES_MAX = 25;
+
+export interface FindingTableOptions {
+  readonly tableName: string;
+  readonly client: DynamoDBClient;
+  readonly concurrency: number;
+  readonly maxConflictRetries: number;
+}
+
+export type FindingTable = ReturnType<typeof findingTable>;
+
+export function findingTable(options: FindingTableOptions) {
+  const table = options.tableName;
+  const concurrency = options.concurrency;
+  const maxRetries = options.maxConflictRetries;
+  const doc = DynamoDBDocumentClient.from(options.client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+
+  // Outbox entries this process wrote: the outbox index is eventually consistent, so a flush right
+  // after a write might not see them there yet. Claims are conditional, so stale ones are harmless.
+  const recent = new Map<string, OutboxEntry>();
+  const outboxKey = (pk: string, sk: string) => JSON.stringify([pk, sk]);
+
+  async function put(item: object, condition: string, values?: Record<string, unknown>): Promise<void> {
+    try {
+      await doc.send(
+        new PutCommand({
+          TableName: table,
+          Item: item as Record<string, unknown>,
+          ConditionExpression: condition,
+          ...(values
+            ? { ExpressionAttributeValues: values, ExpressionAttributeNames: { '#v': 'version' } }
+            : {}),
+        }),
+      );
+    } catch (e) {
+      if (isConditionFailed(e)) throw new WriteConflict(condition, { cause: e });
+      throw e;
+    }
+  }
+
+  async function getItem(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+    const out = await doc.send(new GetCommand({ TableName: table, Key: { pk, sk }, ConsistentRead: true }));
+    return out.Item;
+  }
+
+  async function queryAll(
+    input: Omit<QueryCommandInput, 'TableName'>,
+    limit?: number,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await doc.send(new QueryCommand({ ...input, TableName: table, ExclusiveStartKey: start }));
+      items.push(...(out.Items ?? []));
+      start = out.LastEvaluatedKey;
+    } while (start && (limit === undefined || items.length < limit));
+    return items;
+  }
+
+  async function batchGetStates(ids: readonly string[]): Promise<Versioned[]> {
+    const pages = await mapLimit(chunks(ids, 100), concurrency, async (chunk) => {
+      const found: Versioned[] = [];
+      let keys: Record<string, unknown>[] = chunk.map((id) => ({ pk: findingPk(id), sk: STATE_SK }));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > 0) await sleep(backoffMs(attempt));
+        if (attempt > 10)
+          throw new Error(`BatchGetItem left ${keys.length} keys unprocessed after ${attempt} attempts`);
+        const out = await doc.send(
+          new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        found.push(...(out.Responses?.[table] ?? []).map(versioned));
+        keys = out.UnprocessedKeys?.[table]?.Keys ?? [];
+      }
+      return found;
+    });
+    return pages.flat();
+  }
+
+  /** Active findings the evaluation may change: by rule, by resource, then the reported ids not found yet. */
+  async function loadScope(scope: ReconcileScope): Promise<Map<string, Versioned>> {
+    const found = new Map<string, Versioned>();
+    const add = (items: Record<string, unknown>[]) => {
+      for (const item of items) {
+        const v = versioned(item);
+        if (inScope(v.finding, scope)) found.set(v.finding.id, v);
+      }
+    };
+    // Many resources (a batch of records): one query per rule beats one per resource.
+    const perResource = scope.resources.size <= RESOURCE_QUERIES_MAX;
+    const ruleIds = new Set(scope.rules);
+    if (!perResource) for (const set of scope.resources.values()) for (const r of set) ruleIds.add(r);
+    const rules = ruleIds.size > 0 ? [...ruleIds, EVALUATION_ERROR_RULE_ID] : [];
+    const byRule = (ruleId: string) =>
+      queryAll({
+        IndexName: 'byRule',
+        KeyConditionExpression: 'rulePk = :pk AND begins_with(ruleSk, :active)',
+        ExpressionAttributeValues: { ':pk': rulePk(ruleId), ':active': ACTIVE_PREFIX },
+      });
+    const byResource = (key: string) =>
+      queryAll({
+        IndexName: 'byResource',
+        KeyConditionExpression: 'resourcePk = :pk AND begins_with(resourceSk, :active)',
+        ExpressionAttributeValues: { ':pk': resourcePk(key), ':active': ACTIVE_PREFIX },
+      });
+    for (const items of await mapLimit(rules, concurrency, byRule)) add(items);
+    const resources = perResource ? [...scope.resources.keys()] : [];
+    for (const items of await mapLimit(resources, concurrency, byResource)) add(items);
+    for (const v of await batchGetStates([...scope.ids].filter((id) => !found.has(id))))
+      found.set(v.finding.id, v);
+    return found;
+  }
+
+  async function loadMark(): Promise<{ mark?: CoverageMark; version: number }> {
+    const item = await getItem(MARK_KEY.pk, MARK_KEY.sk);
+    return item
+      ? { mark: { rules: item.rules as CoverageMark['rules'] }, version: Number(item.version) }
+      : { version: 0 };
+  }
+
+  /** Records the rules this evaluation covered completely: one item write, whatever the number of findings. */
+  async function saveMark(
+    evaluation: Evaluation,
+    now: string,
+    loaded: { mark?: CoverageMark; version: number },
+  ): Promise<number> {
+    for (let attempt = 0; attempt <= maxRetries; attempt++) {
+      const { mark, version } = attempt === 0 ? loaded : await loadMark();
+      const next = markCoverage(mark, evaluation, now);
+      if (!next) return 0;
+      try {
+        const item = { ...MARK_KEY, rules: next.rules, version: version + 1 };
+        if (version === 0) await put(item, 'attribute_not_exists(pk)');
+        else await put(item, '#v = :v', { ':v': version });
+        return 1;
+      } catch (e) {
+        if (!(e instanceof WriteConflict)) throw e;
+      }
+    }
+    throw new StoreConflictError('coverage mark: lost too many races');
+  }
+
+  /** Applies a history item whose state write never happened (the writer died between the two). */
+  async function rollForward(history: HistoryItem, stateVersion: number | undefined): Promise<void> {
+    const item = stateItem(history.transition.finding, history.version, history.transition.at);
+    try {
+      if (stateVersion === undefined) await put(item, 'attribute_not_exists(pk)');
+      else await put(item, '#v = :v', { ':v': stateVersion });
+    } catch (e) {
+      if (!(e instanceof WriteConflict)) throw e;
+    }
+  }
+
+  /** The committed state of one finding (consistent read), rolling forward a dangling transition first. */
+  async function loadCommitted(id: string): Promise<Versioned | undefined> {
+    for (let i = 0; i < maxRetries; i++) {
+      const state = await getItem(findingPk(id), STATE_SK);
+      const current = state ? versioned(state) : undefined;
+      const next = await getItem(findingPk(id), historySk((current?.version ?? 0) + 1));
+      if (!next) return current;
+      await rollForward(next as unknown as HistoryItem, current?.version);
+    }
+    throw new StoreConflictError(`finding ${id}: could not settle its state`);
+  }
+
+  /**
+   * Writes one change. A transition claims its history slot (version + 1) first, then moves the
+   * state: concurrent writers cannot both claim a slot, and a crash in between is rolled forward.
+   */
+  async function commit(write: FindingWrite, current: Versioned | undefined): Promise<number> {
+    const version = current?.version;
+    const expect = { ':v': version };
+    switch (write.kind) {
+      case 'transition': {
+        const next = (version ?? 0) + 1;
+        const history = historyItem(write.transition, next, isAlerting(write.transition));
+        await put(history, 'attribute_not_exists(pk)');
+        if (history.outboxPk)
+          recent.set(outboxKey(history.pk, history.sk), {
+            key: outboxKey(history.pk, history.sk),
+            transition: write.transition,
+          });
+        try {
+          const state = stateItem(write.finding, next, write.transition.at);
+          if (version === undefined) await put(state, 'attribute_not_exists(pk)');
+          else await put(state, '#v = :v', expect);
+        } catch (e) {
+          // Our history slot is taken by us; only a roll-forward of it can have moved the state.
+          if (!(e instanceof WriteConflict)) throw e;
+        }
+        return 2;
+      }
+      case 'update':
+        if (!current) throw new WriteConflict('update without state');
+        await put(stateItem(write.finding, current.version, current.finding.changedAt), '#v = :v', expect);
+        return 1;
+      case 'touch':
+        try {
+          await doc.send(
+            new UpdateCommand({
+              TableName: table,
+              Key: { pk: findingPk(write.finding.id), sk: STATE_SK },
+              UpdateExpression: 'SET #f.#ls = :now',
+              ConditionExpression: '#v = :v',
+              ExpressionAttributeNames: { '#f': 'finding', '#ls': 'lastSeen', '#v': 'version' },
+              ExpressionAttributeValues: { ':now': write.finding.lastSeen, ':v': version },
+            }),
+          );
+        } catch (e) {
+          if (isConditionFailed(e)) throw new WriteConflict('touch', { cause: e });
+          throw e;
+        }
+        return 1;
+    }
+  }
+
+  return {
+    name: table,
+    doc,
+    concurrency,
+    maxRetries,
+    recent,
+    outboxKey,
+    getItem,
+    queryAll,
+    batchGetStates,
+    loadScope,
+    loadMark,
+    saveMark,
+    loadCommitted,
+    commit,
+  };
+}

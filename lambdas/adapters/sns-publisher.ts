@@ -1,0 +1,120 @@
+import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
+import { ALERT_ENVELOPE_SCHEMA, type AlertEnvelope } from '../core/render/envelope.js';
+import { planAlerts, type AlertRouting, type PlannedAlert } from '../core/render/routing.js';
+import type { AlertSink } from '../core/store.js';
+import type { Transition } from '../core/transitions.js';
+
+/**
+ * Message design: one topic serves every channel. Each planned alert (one transition, or one digest
+ * for a large batch) is ONE Publish with MessageStructure "json", so each protocol gets its own body:
+ * - `default`: the plain-text email. Email subscribers (and any protocol without its own key)
+ *   always get readable text, whatever else subscribes.
+ * - `lambda`: an AlertEnvelope with the Slack Block Kit payload, for the Slack notifier.
+ * - `https`: the Amazon Q Developer (Chatbot) custom notification, which it receives over HTTPS.
+ * Message attributes `severity`, `ruleId`, `kind` (String) let users filter with subscription
+ * filter policies; `channels` (String.Array) carries per-channel severity routing, so a
+ * subscription filtered on {"channels": ["email"]} gets exactly what email routing accepts.
+ */
+export interface SnsAlertSinkOptions {
+  readonly client: SNSClient;
+  readonly topicArn: string;
+  readonly alerts: AlertRouting;
+  /** Items listed in a digest. */
+  readonly topN?: number;
+}
+
+/** SNS accepts at most 256 KiB per message, attributes included; renderers stay far below. */
+export const SNS_MAX_MESSAGE_BYTES = 262_144;
+
+/** Some alerts of a batch were not published; the caller keeps the batch pending. */
+export class AlertDeliveryError extends Error {
+  constructor(
+    message: string,
+    /** Messages published before the failure. */
+    readonly sent: number,
+    readonly total: number,
+    options?: { cause?: unknown; delivered?: readonly Transition[] },
+  ) {
+    super(message, options);
+    this.name = 'AlertDeliveryError';
+    this.delivered = options?.delivered ?? [];
+  }
+  /** Transitions whose alerts were published before the failure: the outbox marks them sent. */
+  readonly delivered: readonly Transition[];
+}
+
+export function toPublishInput(topicArn: string, alert: PlannedAlert): PublishCommandInput {
+  const envelope: AlertEnvelope = {
+    schema: ALERT_ENVELOPE_SCHEMA,
+    type: alert.type,
+    channels: alert.channels,
+    slack: alert.slack,
+  };
+  const message = JSON.stringify({
+    default: alert.email.body,
+    lambda: JSON.stringify(envelope),
+    https: JSON.stringify(alert.chatbot),
+  });
+  return {
+    TopicArn: topicArn,
+    Subject: alert.email.subject,
+    MessageStructure: 'json',
+    Message: message,
+    MessageAttributes: {
+      severity: { DataType: 'String', StringValue: alert.severity },
+      ruleId: { DataType: 'String', StringValue: alert.ruleId },
+      kind: { DataType: 'String', StringValue: alert.kind },
+      channels: { DataType: 'String.Array', StringValue: JSON.stringify(alert.channels) },
+    },
+  };
+}
+
+function publishSize(input: PublishCommandInput): number {
+  let bytes = Buffer.byteLength(input.Message ?? '');
+  for (const [name, value] of Object.entries(input.MessageAttributes ?? {})) {
+    bytes +=
+      Buffer.byteLength(name) +
+      Buffer.byteLength(value.DataType ?? '') +
+      Buffer.byteLength(value.StringValue ?? '');
+  }
+  return bytes;
+}
+
+/** The AlertSink behind the outbox: routes, renders and publishes; throws when any publish failed. */
+export function createSnsAlertSink(options: SnsAlertSinkOptions): AlertSink {
+  return {
+    async send(transitions: Transition[]): Promise<void> {
+      const planned = planAlerts(transitions, options.alerts, { topN: options.topN });
+      let sent = 0;
+      const delivered: Transition[] = [];
+      for (const alert of planned) {
+        const input = toPublishInput(options.topicArn, alert);
+        const size = publishSize(input);
+        if (size > SNS_MAX_MESSAGE_BYTES) {
+          throw new AlertDeliveryError(
+            `alert for ${alert.ruleId} is ${size} bytes, over the SNS limit`,
+            sent,
+            planned.length,
+            { delivered },
+          );
+        }
+        try {
+          await options.client.send(new PublishCommand(input));
+        } catch (error) {
+          const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+          throw new AlertDeliveryError(
+            `publishing alert ${sent + 1} of ${planned.length} failed (${reason})`,
+            sent,
+            planned.length,
+            {
+              cause: error,
+              delivered,
+            },
+          );
+        }
+        sent += 1;
+        delivered.push(...alert.transitions);
+      }
+    },
+  };
+}

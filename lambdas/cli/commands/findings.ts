@@ -1,0 +1,320 @@
+import { Option, type Command } from 'commander';
+import type { FindingStatus } from '../../core/model.js';
+import { SEVERITIES, type Severity } from '../../core/severity.js';
+import {
+  asFinding,
+  FindingNotFoundError,
+  type FindingStore,
+  type ListQuery,
+  type StoredFinding,
+} from '../../core/store.js';
+import type { Transition } from '../../core/transitions.js';
+import { renderAsff } from '../asff.js';
+import { DEFAULT_REGION } from '../deployed-table.js';
+import { EXIT, UsageError } from '../errors.js';
+import { renderCsv, renderFindingTable, renderTimeline } from '../findings-output.js';
+import { colorEnabled, renderFinding, styleFor } from '../format.js';
+import type { CliIO } from '../io.js';
+import {
+  addCommonOptions,
+  nowOf,
+  parseIsoArg,
+  parseSeverityArg,
+  parseSinceArg,
+  resolveSince,
+  stateDirOption,
+  type CommonOptions,
+} from '../options.js';
+import type { SetExit } from '../program.js';
+import { actor, addDeployedTableOptions, openStoreFor, type StoreTargetOptions } from '../store.js';
+
+type StatusFilter = FindingStatus | 'all';
+type Options = CommonOptions & StoreTargetOptions;
+
+interface FilterOptions extends Options {
+  readonly status: StatusFilter;
+  readonly severity?: Severity;
+  readonly rule?: string;
+  readonly resource?: string;
+  readonly since?: string;
+  readonly limit?: number;
+}
+
+interface ListOptions extends FilterOptions {
+  readonly csv?: boolean;
+}
+
+interface ExportOptions extends FilterOptions {
+  readonly format: 'json' | 'csv' | 'asff';
+  readonly productRegion?: string;
+}
+
+type WithHistory = StoredFinding & { history: Transition[] };
+
+/** Histories are read this many at a time (one paged query each on the deployed table). */
+const HISTORY_CONCURRENCY = 8;
+
+function json(io: CliIO, value: unknown): void {
+  io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function queryOf(io: CliIO, options: FilterOptions): ListQuery {
+  return {
+    status: options.status,
+    ...(options.severity ? { severity: options.severity } : {}),
+    ...(options.rule ? { ruleId: options.rule } : {}),
+    ...(options.resource ? { resource: options.resource } : {}),
+    ...(options.since ? { since: resolveSince(options.since, nowOf(io, options)) } : {}),
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+  };
+}
+
+/** Opens the chosen store, runs `work`, and always releases the store's connections. */
+async function withStore<T>(
+  io: CliIO,
+  options: Options,
+  command: Command,
+  work: (store: FindingStore, region: string | undefined) => Promise<T>,
+): Promise<T> {
+  const opened = await openStoreFor(io, options, command);
+  try {
+    return await work(opened.store, opened.region);
+  } finally {
+    opened.close();
+  }
+}
+
+async function withHistories(
+  io: CliIO,
+  store: FindingStore,
+  findings: readonly StoredFinding[],
+): Promise<WithHistory[]> {
+  const out: WithHistory[] = new Array(findings.length);
+  let next = 0;
+  let done = 0;
+  const progress = io.stderr.isTTY && findings.length > 50;
+  const worker = async () => {
+    for (let i = next++; i < findings.length; i = next++) {
+      const finding = findings[i]!;
+      out[i] = { ...finding, history: await store.history(finding.id) };
+      done += 1;
+      if (progress && done % 50 === 0) io.stderr.write(`  read ${done}/${findings.length} histories\n`);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HISTORY_CONCURRENCY, findings.length) }, worker));
+  return out;
+}
+
+function summaryLine(findings: readonly StoredFinding[], status: StatusFilter): string {
+  const which = status === 'all' ? '' : `${status} `;
+  const counts = SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`)
+    .join(', ');
+  const noun = findings.length === 1 ? 'finding' : 'findings';
+  return `${findings.length} ${which}${noun} (${counts}). Details and history: trustwatch findings show ID`;
+}
+
+async function list(io: CliIO, options: ListOptions, command: Command): Promise<number> {
+  if (options.json && options.csv) throw new UsageError('--json and --csv: choose one output format');
+  const findings = await withStore(io, options, command, (store) => store.list(queryOf(io, options)));
+  if (options.json) json(io, { findings });
+  else if (options.csv) io.stdout.write(renderCsv(findings));
+  else if (findings.length === 0) {
+    const which = options.status === 'all' ? '' : `${options.status} `;
+    io.stdout.write(`No ${which}findings match.\n`);
+  } else {
+    const style = styleFor(colorEnabled(io.stdout, io.env));
+    const width = io.stdout.isTTY ? io.stdout.columns : undefined;
+    io.stdout.write(
+      `${renderFindingTable(findings, style, width)}\n\n${summaryLine(findings, options.status)}\n`,
+    );
+  }
+  return EXIT.ok;
+}
+
+async function show(io: CliIO, id: string, options: Options, command: Command): Promise<number> {
+  const finding = await withStore(io, options, command, async (store) => {
+    const found = await store.get(id);
+    return found && { ...found, history: await store.history(id) };
+  });
+  if (!finding) throw new FindingNotFoundError(id);
+  if (options.json) {
+    json(io, { findings: [finding] });
+    return EXIT.ok;
+  }
+  const style = styleFor(colorEnabled(io.stdout, io.env));
+  const { history, changedAt, ...rest } = finding;
+  const seen = `first seen ${finding.firstSeen}, last seen ${finding.lastSeen}, last change ${changedAt}`;
+  io.stdout.write(
+    `${renderFinding(asFinding({ ...rest, changedAt }), style)}\n  ${style.dim(seen)}\n\n` +
+      `History (${history.length} transition${history.length === 1 ? '' : 's'}, oldest first):\n${renderTimeline(history, style)}\n`,
+  );
+  return EXIT.ok;
+}
+
+function reportTransition(io: CliIO, options: Options, t: Transition, sentence: string): number {
+  if (options.json) json(io, { findings: [t.finding], transitions: [t] });
+  else io.stdout.write(`${sentence}\n`);
+  return EXIT.ok;
+}
+
+async function suppressFinding(
+  io: CliIO,
+  id: string,
+  options: Options & { reason: string; until: string; by?: string },
+  command: Command,
+): Promise<number> {
+  const by = actor(io, options.by);
+  const t = await withStore(io, options, command, (store) =>
+    store.suppress(id, { reason: options.reason, until: options.until, by }, nowOf(io, options)),
+  );
+  return reportTransition(
+    io,
+    options,
+    t,
+    `suppressed ${id} until ${options.until} (by ${by}: ${options.reason.trim()})`,
+  );
+}
+
+async function unsuppressFinding(
+  io: CliIO,
+  id: string,
+  options: Options & { by?: string },
+  command: Command,
+): Promise<number> {
+  const by = actor(io, options.by);
+  const t = await withStore(io, options, command, (store) => store.unsuppress(id, by, nowOf(io, options)));
+  return reportTransition(io, options, t, `unsuppressed ${id}; it is open again (by ${by})`);
+}
+
+async function exportFindings(io: CliIO, options: ExportOptions, command: Command): Promise<number> {
+  const format = options.json ? 'json' : options.format;
+  await withStore(io, options, command, async (store, region) => {
+    const listed = await store.list(queryOf(io, options));
+    if (format === 'csv') io.stdout.write(renderCsv(listed));
+    else if (format === 'asff')
+      io.stdout.write(renderAsff(listed, { region: options.productRegion ?? region ?? DEFAULT_REGION }));
+    else json(io, { findings: await withHistories(io, store, listed) });
+  });
+  return EXIT.ok;
+}
+
+function statusOption(defaultValue: StatusFilter): Option {
+  return new Option('--status <status>', 'which findings')
+    .choices(['open', 'resolved', 'suppressed', 'all'])
+    .default(defaultValue);
+}
+
+function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--limit ${value}: expected a whole number ≥ 1`);
+  return n;
+}
+
+function addFilters(command: Command, defaultStatus: StatusFilter): Command {
+  return command
+    .addOption(statusOption(defaultStatus))
+    .addOption(
+      new Option('--severity <severity>', 'only findings at least this severe (any case)').argParser(
+        parseSeverityArg,
+      ),
+    )
+    .option('--rule <id>', 'only findings of this rule (uses the rule index)')
+    .option('--resource <arn>', 'only findings on this resource: ARN or name key (uses the resource index)')
+    .addOption(
+      new Option(
+        '--since <when>',
+        'only findings that changed since: 7d, 12h, 2w, 30m back from now, or an ISO date/time',
+      ).argParser(parseSinceArg),
+    )
+    .addOption(new Option('--limit <n>', 'at most this many (the most severe first)').argParser(parseLimit));
+}
+
+export function registerFindings(program: Command, io: CliIO, setExit: SetExit): void {
+  const findings = program
+    .command('findings')
+    .summary('query and manage finding history (open, resolved, suppressed)')
+    .description(
+      'Query finding history and manage suppressions, in the local store (--state-dir, filled by ' +
+        '`sweep` and `demo`) or in the deployed DynamoDB table (--table NAME, or --stack/--profile/--region ' +
+        'to find it from the TrustWatch stack outputs).',
+    )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  trustwatch findings list --state-dir .trustwatch/demo
+  trustwatch findings list --profile prod --severity high --since 7d
+  trustwatch findings show tw-0123456789abcdef --profile prod
+  trustwatch findings suppress tw-0123456789abcdef --reason "vendor offboarding in progress" --until 2026-12-01
+  trustwatch findings export --profile prod --format asff > asff.json`,
+    );
+
+  const sub = (name: string, summary: string) =>
+    addDeployedTableOptions(
+      addCommonOptions(findings.command(name).summary(summary).description(summary).addOption(stateDirOption())),
+    );
+  const run = (work: Promise<number>) => work.then(setExit);
+
+  addFilters(
+    sub('list', 'list findings, most severe first, then most recently changed: a table, --json or --csv'),
+    'open',
+  )
+    .option('--csv', 'print CSV (one row per finding, a header row) instead of a table')
+    .action((options: ListOptions, command: Command) => run(list(io, options, command)));
+
+  sub('show', 'show one finding, its evidence and its full history as a timeline')
+    .argument('<id>', 'finding id (tw-…)')
+    .action((id: string, options: Options, command: Command) => run(show(io, id, options, command)));
+
+  sub(
+    'suppress',
+    'suppress a finding until a date, with a reason; it alerts again if still there when the date passes',
+  )
+    .argument('<id>', 'finding id (tw-…)')
+    .requiredOption('--reason <text>', 'why this is accepted (kept in the history)')
+    .addOption(
+      new Option('--until <iso>', 'when the suppression expires (ISO date or time, in the future)')
+        .argParser(parseIsoArg)
+        .makeOptionMandatory(),
+    )
+    .option('--by <name>', 'who is suppressing (default: $USER)')
+    .action(
+      (id: string, options: Options & { reason: string; until: string; by?: string }, command: Command) =>
+        run(suppressFinding(io, id, options, command)),
+    );
+
+  sub('unsuppress', 'lift a suppression before its date')
+    .argument('<id>', 'finding id (tw-…)')
+    .option('--by <name>', 'who is lifting it (default: $USER)')
+    .action((id: string, options: Options & { by?: string }, command: Command) =>
+      run(unsuppressFinding(io, id, options, command)),
+    );
+
+  addFilters(
+    sub(
+      'export',
+      'print findings for backups, reports and Security Hub: JSON with history, CSV, or ASFF (--format)',
+    ),
+    'all',
+  )
+    .addOption(
+      new Option('--format <format>', 'json (with history), csv, or asff (Security Hub BatchImportFindings)')
+        .choices(['json', 'csv', 'asff'])
+        .default('json'),
+    )
+    .option(
+      '--product-region <region>',
+      'ASFF: the Security Hub region the findings are imported into (default: the table region, else us-east-1)',
+    )
+    .addHelpText(
+      'after',
+      `
+ASFF output is the BatchImportFindings request ({"Findings": [...]}); Security Hub takes 100 per call:
+  trustwatch findings export --format asff --status open > asff.json
+  jq -c '.Findings | _nwise(100) | {Findings: .}' asff.json | while read -r batch; do
+    aws securityhub batch-import-findings --cli-input-json "$batch"; done`,
+    )
+    .action((options: ExportOptions, command: Command) => run(exportFindings(io, options, command)));
+}

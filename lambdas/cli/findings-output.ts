@@ -1,0 +1,182 @@
+import type { Finding } from '../core/model.js';
+import type { StoredFinding } from '../core/store.js';
+import type { Transition } from '../core/transitions.js';
+import type { Style } from './format.js';
+
+/** `findings list` as an aligned table, `--csv`, and `findings show`'s timeline. */
+
+const RESOURCE_PREFIX: Partial<Record<Finding['resource']['type'], string>> = {
+  'iam-user': 'user/',
+  'iam-role': 'role/',
+  'iam-group': 'group/',
+  'access-key': 'key/',
+  'cloudtrail-trail': 'trail/',
+  'oidc-provider': 'oidc/',
+  'saml-provider': 'saml/',
+  'eventbridge-rule': 'rule/',
+  account: 'account/',
+  root: '',
+};
+
+/** "role/github-deploy", "user/vendor-sync", "trail/acme-management-events". */
+export function shortResource(finding: Finding): string {
+  const prefix = RESOURCE_PREFIX[finding.resource.type] ?? '';
+  return `${prefix}${finding.resource.name}`;
+}
+
+/** "2026-11-02 09:13" (UTC): a table cell; the JSON keeps full ISO times. */
+export function shortTime(iso: string): string {
+  return iso.replace('T', ' ').slice(0, 16);
+}
+
+const HEADERS = ['SEVERITY', 'STATUS', 'CHANGED (UTC)', 'ID', 'RULE', 'RESOURCE', 'TITLE'] as const;
+
+function clipCell(text: string, width: number): string {
+  if (width <= 1) return text.slice(0, Math.max(0, width));
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
+/**
+ * One row per finding under a header. `width` (the terminal's columns) cuts the last column so
+ * rows do not wrap; without it (piped) nothing is cut.
+ */
+export function renderFindingTable(findings: readonly StoredFinding[], style: Style, width?: number): string {
+  const rows = findings.map((f) => [
+    f.severity,
+    f.status,
+    shortTime(f.changedAt),
+    f.id,
+    f.ruleId,
+    shortResource(f),
+    f.title,
+  ]);
+  const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const fixed = widths.slice(0, -1).reduce((n, w) => n + w + 2, 0);
+  const last = width && width > fixed + 10 ? width - fixed : undefined;
+  const line = (cells: readonly string[], paint: (i: number, text: string) => string) =>
+    cells
+      .map((cell, i) => {
+        const isLast = i === cells.length - 1;
+        const text = isLast ? (last ? clipCell(cell, last) : cell) : cell.padEnd(widths[i] ?? 0);
+        return paint(i, text);
+      })
+      .join('  ')
+      .trimEnd();
+  const head = line(HEADERS, (_i, text) => style.dim(text));
+  const body = findings.map((f, r) =>
+    line(rows[r] ?? [], (i, text) => {
+      if (i === 0) return style.severity(f.severity, text);
+      if (i === 1 && f.status !== 'open') return style.dim(text);
+      if (i === 2) return style.dim(text);
+      return text;
+    }),
+  );
+  return [head, ...body].join('\n');
+}
+
+/** Spreadsheets run cells starting with these as formulas; IAM names may start with "+", "=" or "@". */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvCell(value: string | number | undefined): string {
+  let text = value === undefined ? '' : String(value);
+  if (FORMULA_START.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export const CSV_COLUMNS = [
+  'id',
+  'severity',
+  'status',
+  'ruleId',
+  'title',
+  'resourceType',
+  'resourceName',
+  'resourceArn',
+  'accountId',
+  'firstSeen',
+  'lastSeen',
+  'changedAt',
+  'resolvedAt',
+  'detail',
+  'remediation',
+  'suppressedUntil',
+  'suppressedBy',
+  'suppressionReason',
+  'eventName',
+  'eventId',
+  'actor',
+  'sourceIp',
+] as const;
+
+function csvRow(f: StoredFinding): (string | undefined)[] {
+  const event = f.evidence?.source === 'event' ? f.evidence : undefined;
+  return [
+    f.id,
+    f.severity,
+    f.status,
+    f.ruleId,
+    f.title,
+    f.resource.type,
+    f.resource.name,
+    f.resource.arn,
+    f.resource.accountId,
+    f.firstSeen,
+    f.lastSeen,
+    f.changedAt,
+    f.resolvedAt,
+    f.detail,
+    f.remediation,
+    f.suppression?.until,
+    f.suppression?.by,
+    f.suppression?.reason,
+    event?.eventName,
+    event?.eventId,
+    event?.actor ?? event?.actorArn,
+    event?.sourceIp,
+  ];
+}
+
+/** RFC 4180 CSV with a header row, CRLF line ends (what spreadsheets expect). */
+export function renderCsv(findings: readonly StoredFinding[]): string {
+  const lines = [CSV_COLUMNS.join(','), ...findings.map((f) => csvRow(f).map(csvCell).join(','))];
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function transitionNote(t: Transition): string {
+  const f = t.finding;
+  const event = f.evidence?.source === 'event' ? f.evidence : undefined;
+  switch (t.kind) {
+    case 'opened':
+    case 'regressed':
+    case 'escalated': {
+      const change =
+        t.kind === 'escalated' && t.previous ? `${t.previous.severity} → ${f.severity}; ` : '';
+      if (!event) return `${change}seen by the sweep`;
+      const from = event.sourceIp ? ` from ${event.sourceIp}` : '';
+      return `${change}${event.eventName} by ${event.actor ?? event.actorArn ?? 'unknown'}${from} at ${event.eventTime}`;
+    }
+    case 'resolved':
+      return t.by.startsWith('event ')
+        ? 'no longer present: the change was undone (seen in the event)'
+        : 'no longer present (seen by the sweep)';
+    case 'suppressed':
+      return f.suppression ? `until ${f.suppression.until}: ${f.suppression.reason}` : '';
+    case 'suppression-expired':
+      return `suppression ended ${t.previous?.suppression?.until ?? ''}; the problem is still there`.trim();
+    case 'unsuppressed':
+      return 'open again';
+  }
+}
+
+/** `findings show`: one line per transition, oldest first, each with who caused it and why. */
+export function renderTimeline(history: readonly Transition[], style: Style): string {
+  if (history.length === 0) return '  (no transitions recorded)';
+  const kindWidth = Math.max(...history.map((t) => t.kind.length));
+  return history
+    .map((t) => {
+      const note = transitionNote(t);
+      const head = `  ${style.dim(t.at.replace('.000Z', 'Z'))}  ${t.kind.padEnd(kindWidth)}  ${style.severity(t.finding.severity, t.finding.severity.padEnd(8))}  by ${t.by}`;
+      return note ? `${head}\n  ${' '.repeat(22)}${style.dim(note)}` : head;
+    })
+    .join('\n');
+}

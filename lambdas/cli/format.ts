@@ -1,0 +1,136 @@
+import type { EventEvidence, Finding } from '../core/model.js';
+import { atLeast, bySeverityDesc, SEVERITIES, type Severity } from '../core/severity.js';
+import type { Transition } from '../core/transitions.js';
+import type { OutputStream } from './io.js';
+
+/** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
+export function colorEnabled(
+  stream: OutputStream,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true;
+  return stream.isTTY === true;
+}
+
+const SEVERITY_STYLE: Record<Severity, string> = {
+  CRITICAL: '1;31',
+  HIGH: '31',
+  MEDIUM: '33',
+  LOW: '36',
+  INFO: '2',
+};
+
+export interface Style {
+  severity(severity: Severity, text?: string): string;
+  dim(text: string): string;
+  bold(text: string): string;
+}
+
+export function styleFor(color: boolean): Style {
+  const wrap = (code: string, text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
+  return {
+    severity: (severity, text = severity) => wrap(SEVERITY_STYLE[severity], text),
+    dim: (text) => wrap('2', text),
+    bold: (text) => wrap('1', text),
+  };
+}
+
+/** Most severe first; then by resource and rule so runs compare line by line. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort(
+    (a, b) =>
+      bySeverityDesc(a.severity, b.severity) ||
+      a.resource.arn.localeCompare(b.resource.arn) ||
+      a.ruleId.localeCompare(b.ruleId) ||
+      a.id.localeCompare(b.id),
+  );
+}
+
+const SEVERITY_WIDTH = Math.max(...SEVERITIES.map((s) => s.length));
+const LABEL_WIDTH = 12;
+const INDENT = '  ';
+
+function field(style: Style, label: string, value: string): string {
+  const pad = ' '.repeat(INDENT.length + LABEL_WIDTH);
+  const lines = value.split('\n');
+  const first = `${INDENT}${style.dim(label.padEnd(LABEL_WIDTH))}${lines[0] ?? ''}`;
+  return [first, ...lines.slice(1).map((line) => (line ? pad + line : ''))].join('\n');
+}
+
+function eventFields(style: Style, evidence: EventEvidence): string[] {
+  const who = [evidence.actor, evidence.actorArn !== evidence.actor ? evidence.actorArn : undefined]
+    .filter(Boolean)
+    .join('\n');
+  const out = [
+    field(style, 'event', `${evidence.eventName} at ${evidence.eventTime} (eventID ${evidence.eventId})`),
+  ];
+  if (who) out.push(field(style, 'actor', who));
+  const from = [evidence.sourceIp, evidence.userAgent && `"${evidence.userAgent}"`, evidence.region]
+    .filter(Boolean)
+    .join('  ');
+  if (from) out.push(field(style, 'from', from));
+  return out;
+}
+
+/** One block per finding: severity and title, then id, resource, detail, fix and evidence. */
+export function renderFinding(finding: Finding, style: Style): string {
+  const head = `${style.severity(finding.severity, finding.severity.padEnd(SEVERITY_WIDTH))}  ${style.bold(finding.title)}`;
+  const lines = [
+    head,
+    field(style, 'id', `${finding.id}  ${style.dim(`(rule ${finding.ruleId})`)}`),
+    field(style, 'resource', finding.resource.arn),
+    field(style, 'detail', finding.detail),
+    field(style, 'fix', finding.remediation),
+  ];
+  if (finding.status !== 'open') lines.push(field(style, 'status', finding.status));
+  if (finding.suppression) {
+    const s = finding.suppression;
+    lines.push(field(style, 'suppressed', `until ${s.until} by ${s.by}: ${s.reason}`));
+  }
+  if (finding.evidence?.source === 'event') lines.push(...eventFields(style, finding.evidence));
+  return lines.join('\n');
+}
+
+export function renderFindings(findings: readonly Finding[], style: Style): string {
+  return sortFindings(findings)
+    .map((f) => renderFinding(f, style))
+    .join('\n\n');
+}
+
+/** "3 findings (1 CRITICAL, 2 HIGH); 3 at or above HIGH" — the last line of human output. */
+export function renderSummary(
+  findings: readonly Finding[],
+  failOn: Severity | undefined,
+  style: Style,
+): string {
+  if (findings.length === 0) return 'No findings.';
+  const counts = SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => style.severity(s, `${n} ${s}`));
+  const noun = findings.length === 1 ? 'finding' : 'findings';
+  let line = `${findings.length} ${noun} (${counts.join(', ')})`;
+  if (failOn) {
+    const failing = findings.filter((f) => atLeast(f.severity, failOn)).length;
+    line += failing > 0 ? `; ${failing} at or above ${failOn}` : `; none at or above ${failOn}`;
+  }
+  return line;
+}
+
+export function findingsJson(findings: readonly Finding[], extra: Record<string, unknown> = {}): string {
+  return `${JSON.stringify({ findings: sortFindings(findings), ...extra }, null, 2)}\n`;
+}
+
+const KIND_WIDTH = 'suppression-expired'.length;
+
+/** One line per transition: what changed, for which finding, and where it would be alerted. */
+export function renderTransition(t: Transition, style: Style, channels?: readonly string[]): string {
+  const f = t.finding;
+  const route =
+    channels === undefined
+      ? ''
+      : channels.length
+        ? `  → ${channels.join(', ')}`
+        : style.dim('  (stored, not alerted)');
+  return `${t.kind.padEnd(KIND_WIDTH)}  ${style.severity(f.severity, f.severity.padEnd(SEVERITY_WIDTH))}  ${f.title}  ${style.dim(`${f.resource.arn} ${f.id}`)}${route}`;
+}

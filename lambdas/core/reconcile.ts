@@ -1,0 +1,366 @@
+import type { Coverage, Evaluation } from './engine.js';
+import { EVALUATION_ERROR_RULE_ID } from './engine.js';
+import type { Finding } from './model.js';
+import { resourceKey } from './rule.js';
+import { severityRank } from './severity.js';
+import { ALERTING_TRANSITIONS, type Transition } from './transitions.js';
+
+/**
+ * Outside sweeps (events), an unchanged finding seen again is rewritten only when its lastSeen is
+ * older than this. Sweeps never touch lastSeen per finding: see CoverageMark.
+ */
+export const DEFAULT_LAST_SEEN_FRESHNESS_MS = 24 * 60 * 60 * 1000;
+
+export interface ReconcileOptions {
+  /** Who caused the changes: "sweep", "event <eventID>". */
+  readonly by: string;
+  readonly lastSeenFreshnessMs?: number;
+}
+
+/**
+ * One write a store must make for one finding:
+ * - transition: a state change, stored with a history entry (and an outbox entry when alerting)
+ * - update: content changed (detail, lower severity) without a state change; no history entry
+ * - touch: only lastSeen moves forward
+ */
+export type FindingWrite =
+  | {
+      readonly kind: 'transition';
+      readonly finding: Finding;
+      readonly previous?: Finding;
+      readonly transition: Transition;
+    }
+  | { readonly kind: 'update'; readonly finding: Finding; readonly previous: Finding }
+  | { readonly kind: 'touch'; readonly finding: Finding; readonly previous: Finding };
+
+export interface ReconcilePlan {
+  readonly writes: FindingWrite[];
+  readonly transitions: Transition[];
+}
+
+/** The findings a store must load to reconcile an evaluation. */
+export interface ReconcileScope {
+  /** Ids the evaluation reports (they may be stored in any status). */
+  readonly ids: ReadonlySet<string>;
+  /** Rules covered for every resource: their open and suppressed findings may be resolved. */
+  readonly rules: ReadonlySet<string>;
+  /** Rules covered for some resources only: load open and suppressed findings of these resources. */
+  readonly resources: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export class SuppressionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SuppressionError';
+  }
+}
+
+export interface SuppressionRequest {
+  readonly reason: string;
+  /** ISO time after which the suppression expires; must be in the future. */
+  readonly until: string;
+  readonly by: string;
+}
+
+function coversKey(c: Coverage, ruleId: string, key: string): boolean {
+  if (c.ruleId !== ruleId) return false;
+  if (c.exceptKeys?.includes(key)) return false;
+  return c.resourceKeys === undefined || c.resourceKeys.includes(key);
+}
+
+/**
+ * Rules whose coverage decides a finding: its own, and for an evaluation error also the rule that
+ * failed (judging that rule on the resource again settles the error).
+ */
+function coveringRules(finding: Finding): string[] {
+  const failed = finding.facts?.rule;
+  return finding.ruleId === EVALUATION_ERROR_RULE_ID && typeof failed === 'string'
+    ? [finding.ruleId, failed]
+    : [finding.ruleId];
+}
+
+/**
+ * How completely an evaluation judged a finding's rule on its resource: not at all, for that
+ * resource only (an event), or for every resource of the rule (a sweep).
+ */
+export type CoverageLevel = 'none' | 'resource' | 'rule';
+
+export function coverageOf(finding: Finding, coverage: readonly Coverage[]): CoverageLevel {
+  const key = resourceKey(finding.resource);
+  const ruleIds = coveringRules(finding);
+  let level: CoverageLevel = 'none';
+  for (const c of coverage) {
+    if (!ruleIds.some((ruleId) => coversKey(c, ruleId, key))) continue;
+    if (c.resourceKeys === undefined) return 'rule';
+    level = 'resource';
+  }
+  return level;
+}
+
+/** True when the evaluation judged the finding's rule on its resource completely. */
+export function isCovered(finding: Finding, coverage: readonly Coverage[]): boolean {
+  return coverageOf(finding, coverage) !== 'none';
+}
+
+/**
+ * When each rule was last judged on every resource (by a sweep). An active finding of such a rule
+ * was seen then (had it been absent, that sweep would have resolved it), so its lastSeen is read
+ * from this one mark instead of being rewritten on every finding. Resources the rule failed on
+ * keep the time they were last vouched for ("" when never).
+ */
+export interface CoverageMark {
+  readonly rules: Readonly<
+    Record<string, { readonly at: string; readonly failed?: Readonly<Record<string, string>> }>
+  >;
+}
+
+type MarkEntry = CoverageMark['rules'][string];
+
+function vouchedAt(entry: MarkEntry | undefined, key: string): string {
+  if (!entry) return '';
+  return entry.failed && key in entry.failed ? (entry.failed[key] ?? '') : entry.at;
+}
+
+/** The mark after an evaluation, or undefined when it covered no rule completely (events). */
+export function markCoverage(
+  mark: CoverageMark | undefined,
+  evaluation: Evaluation,
+  now: string,
+): CoverageMark | undefined {
+  const covered = new Map<string, Set<string>>();
+  for (const c of evaluation.coverage) {
+    if (c.resourceKeys !== undefined) continue;
+    const except = covered.get(c.ruleId) ?? new Set<string>();
+    for (const key of c.exceptKeys ?? []) except.add(key);
+    covered.set(c.ruleId, except);
+  }
+  if (covered.size === 0) return undefined;
+  const rules: Record<string, MarkEntry> = { ...(mark?.rules ?? {}) };
+  for (const [ruleId, except] of covered) {
+    const old = rules[ruleId];
+    const failed = Object.fromEntries([...except].sort().map((key) => [key, vouchedAt(old, key)]));
+    rules[ruleId] = except.size > 0 ? { at: now, failed } : { at: now };
+  }
+  return { rules };
+}
+
+/** The finding with lastSeen as the mark vouches for it (active findings only). */
+export function withMarkedLastSeen<F extends Finding>(finding: F, mark: CoverageMark | undefined): F {
+  if (!mark || finding.status === 'resolved') return finding;
+  const key = resourceKey(finding.resource);
+  const vouched = coveringRules(finding)
+    .map((ruleId) => vouchedAt(mark.rules[ruleId], key))
+    .reduce((a, b) => (a > b ? a : b));
+  return vouched > finding.lastSeen ? { ...finding, lastSeen: vouched } : finding;
+}
+
+/** What a store must load: by id, by rule, by resource. */
+export function reconcileScope(evaluation: Evaluation): ReconcileScope {
+  const rules = new Set<string>();
+  const resources = new Map<string, Set<string>>();
+  for (const c of evaluation.coverage) {
+    if (c.resourceKeys === undefined) {
+      rules.add(c.ruleId);
+      continue;
+    }
+    for (const key of c.resourceKeys) {
+      const set = resources.get(key) ?? new Set<string>();
+      set.add(c.ruleId);
+      resources.set(key, set);
+    }
+  }
+  return { ids: new Set(evaluation.findings.map((f) => f.id)), rules, resources };
+}
+
+/** True when a stored finding is in scope (the store may load more; reconcile ignores the rest). */
+export function inScope(finding: Finding, scope: ReconcileScope): boolean {
+  if (scope.ids.has(finding.id)) return true;
+  const ruleIds = coveringRules(finding);
+  if (ruleIds.some((ruleId) => scope.rules.has(ruleId))) return true;
+  const resourceRules = scope.resources.get(resourceKey(finding.resource));
+  return ruleIds.some((ruleId) => resourceRules?.has(ruleId) ?? false);
+}
+
+function stable(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stable).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stable(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Content that matters to a reader; evidence and times are excluded so an unchanged sweep compares equal. */
+function sameContent(a: Finding, b: Finding): boolean {
+  return (
+    a.severity === b.severity &&
+    a.title === b.title &&
+    a.detail === b.detail &&
+    a.remediation === b.remediation &&
+    a.resource.arn === b.resource.arn &&
+    a.resource.name === b.resource.name &&
+    stable(a.facts) === stable(b.facts)
+  );
+}
+
+function withContent(stored: Finding, seen: Finding, now: string): Finding {
+  const { facts: _f, ...rest } = stored;
+  return {
+    ...rest,
+    severity: seen.severity,
+    title: seen.title,
+    resource: seen.resource,
+    detail: seen.detail,
+    ...(seen.facts ? { facts: seen.facts } : {}),
+    remediation: seen.remediation,
+    lastSeen: now,
+  };
+}
+
+function reopened(stored: Finding, seen: Finding, now: string): Finding {
+  const { suppression: _s, resolvedAt: _r, ...rest } = stored;
+  return {
+    ...withContent(rest, seen, now),
+    status: 'open',
+    ...(seen.evidence ? { evidence: seen.evidence } : {}),
+  };
+}
+
+function transition(
+  kind: Transition['kind'],
+  finding: Finding,
+  previous: Finding | undefined,
+  at: string,
+  by: string,
+): FindingWrite {
+  const t: Transition = { kind, finding, ...(previous ? { previous } : {}), at, by };
+  return { kind: 'transition', finding, ...(previous ? { previous } : {}), transition: t };
+}
+
+/**
+ * Decides one finding. `stored` is its current state (if any), `seen` what the evaluation reports
+ * (if present), `covered` how completely the evaluation judged it (would it have reported it if
+ * it were still there, and was that a complete sweep of its rule).
+ */
+export function reconcileFinding(
+  stored: Finding | undefined,
+  seen: Finding | undefined,
+  covered: CoverageLevel,
+  now: string,
+  options: ReconcileOptions,
+): FindingWrite | undefined {
+  const { by } = options;
+  const freshness = options.lastSeenFreshnessMs ?? DEFAULT_LAST_SEEN_FRESHNESS_MS;
+  if (!stored) {
+    if (!seen) return undefined;
+    const opened: Finding = { ...seen, status: 'open', firstSeen: now, lastSeen: now };
+    return transition('opened', opened, undefined, now, by);
+  }
+  if (!seen) {
+    if (covered === 'none' || stored.status === 'resolved') return undefined;
+    const { suppression: _s, ...rest } = stored;
+    // A suppressed finding that is fixed keeps its suppression in history, not on the resolved state.
+    return transition('resolved', { ...rest, status: 'resolved', resolvedAt: now }, stored, now, by);
+  }
+  switch (stored.status) {
+    case 'resolved':
+      return transition('regressed', reopened(stored, seen, now), stored, now, by);
+    case 'suppressed': {
+      const expired =
+        stored.suppression === undefined || Date.parse(stored.suppression.until) <= Date.parse(now);
+      if (expired) return transition('suppression-expired', reopened(stored, seen, now), stored, now, by);
+      // A suppression accepted a risk of one size; a wider one must be looked at again.
+      if (severityRank(seen.severity) > severityRank(stored.severity)) {
+        return transition('escalated', reopened(stored, seen, now), stored, now, by);
+      }
+      break;
+    }
+    case 'open':
+      if (severityRank(seen.severity) > severityRank(stored.severity)) {
+        return transition(
+          'escalated',
+          { ...withContent(stored, seen, now), ...(seen.evidence ? { evidence: seen.evidence } : {}) },
+          stored,
+          now,
+          by,
+        );
+      }
+      break;
+  }
+  if (!sameContent(stored, seen))
+    return { kind: 'update', finding: withContent(stored, seen, now), previous: stored };
+  // A complete (sweep) evaluation vouches for lastSeen through the coverage mark: no write here.
+  if (covered !== 'rule' && Date.parse(now) - Date.parse(stored.lastSeen) >= freshness) {
+    return { kind: 'touch', finding: { ...stored, lastSeen: now }, previous: stored };
+  }
+  return undefined;
+}
+
+/** Most severe wins when one evaluation reports the same id twice (several records about one resource). */
+export function findingsById(findings: readonly Finding[]): Map<string, Finding> {
+  const out = new Map<string, Finding>();
+  for (const f of findings) {
+    const prior = out.get(f.id);
+    if (!prior || severityRank(f.severity) >= severityRank(prior.severity)) out.set(f.id, f);
+  }
+  return out;
+}
+
+/**
+ * Reconciles stored findings with an evaluation. `current` holds what the store loaded for
+ * `reconcileScope(evaluation)`; findings outside the evaluation's coverage are left untouched.
+ */
+export function reconcile(
+  current: readonly Finding[],
+  evaluation: Evaluation,
+  now: string,
+  options: ReconcileOptions,
+): ReconcilePlan {
+  const seen = findingsById(evaluation.findings);
+  const stored = new Map(current.map((f) => [f.id, f]));
+  const writes: FindingWrite[] = [];
+  for (const id of new Set([...seen.keys(), ...stored.keys()])) {
+    const s = stored.get(id);
+    const write = reconcileFinding(
+      s,
+      seen.get(id),
+      s ? coverageOf(s, evaluation.coverage) : 'none',
+      now,
+      options,
+    );
+    if (write) writes.push(write);
+  }
+  return { writes, transitions: writes.flatMap((w) => (w.kind === 'transition' ? [w.transition] : [])) };
+}
+
+/** Whether a transition is sent: alerting kinds, except the resolution of something already suppressed. */
+export function isAlerting(t: Transition): boolean {
+  if (!ALERTING_TRANSITIONS.includes(t.kind)) return false;
+  return !(t.kind === 'resolved' && t.previous?.status === 'suppressed');
+}
+
+/** A person accepts a finding's risk until a date. Resolved findings cannot be suppressed. */
+export function suppress(finding: Finding, request: SuppressionRequest, now: string): Transition {
+  const reason = request.reason.trim();
+  if (!reason) throw new SuppressionError('a suppression needs a reason');
+  if (!request.by.trim()) throw new SuppressionError('a suppression needs an author');
+  const until = Date.parse(request.until);
+  if (Number.isNaN(until)) throw new SuppressionError(`"${request.until}" is not an ISO date`);
+  if (until <= Date.parse(now))
+    throw new SuppressionError(`suppression end ${request.until} is not in the future`);
+  if (finding.status === 'resolved')
+    throw new SuppressionError(`finding ${finding.id} is resolved; nothing to suppress`);
+  const suppressed: Finding = {
+    ...finding,
+    status: 'suppressed',
+    suppression: { reason, until: new Date(until).toISOString(), by: request.by, at: now },
+  };
+  return { kind: 'suppressed', finding: suppressed, previous: finding, at: now, by: request.by };
+}
+
+export function unsuppress(finding: Finding, by: string, now: string): Transition {
+  if (finding.status !== 'suppressed') throw new SuppressionError(`finding ${finding.id} is not suppressed`);
+  const { suppression: _s, ...rest } = finding;
+  return { kind: 'unsuppressed', finding: { ...rest, status: 'open' }, previous: finding, at: now, by };
+}

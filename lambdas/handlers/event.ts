@@ -1,0 +1,227 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+// zod/mini keeps Lambda bundles small (the classic `z` namespace pulls in ~400 KB).
+import * as z from 'zod/mini';
+import type { TrustwatchConfig } from '../core/config.js';
+import { EVALUATION_ERROR_RULE_ID, evaluateEvents, toFinding, type Evaluation } from '../core/engine.js';
+import { InputError } from '../core/errors.js';
+import type { EventEvidence } from '../core/model.js';
+import type { Rule } from '../core/rule.js';
+import { DEFAULT_EVENT_LEASE_SECONDS, type AlertSink, type FindingStore } from '../core/store.js';
+import { RULES } from '../rules/index.js';
+import {
+  createAlertSink,
+  createLogger,
+  createStore,
+  errorSummary,
+  readRuntimeEnv,
+  type LambdaContextLike,
+} from './runtime.js';
+
+/** EventBridge envelope of a CloudTrail event ("AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail"). */
+const envelopeSchema = z.object({
+  id: z.string().check(z.minLength(1)),
+  'detail-type': z.string().check(z.minLength(1)),
+  source: z.string().check(z.minLength(1)),
+  account: z.string().check(z.minLength(1)),
+  time: z.string().check(z.minLength(1)),
+  region: z.optional(z.string()),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type CloudTrailEventBridgeEvent = z.infer<typeof envelopeSchema>;
+
+/** Not an EventBridge CloudTrail event we can even name: thrown so retries and the DLQ keep it. */
+export class MalformedEventError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MalformedEventError';
+  }
+}
+
+/** Another invocation holds an unexpired claim on this event: thrown so Lambda retries it later. */
+export class EventInProgressError extends Error {
+  constructor(readonly eventId: string) {
+    super(`event ${eventId} is being processed by another invocation`);
+    this.name = 'EventInProgressError';
+  }
+}
+
+/** The event was judged and stored but its alerts could not be sent; they stay in the outbox. */
+export class AlertsPendingError extends Error {
+  constructor(
+    readonly eventId: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`event ${eventId}: findings stored, alerts pending (delivery failed)`, options);
+    this.name = 'AlertsPendingError';
+  }
+}
+
+export interface EventHandlerDeps {
+  readonly store: FindingStore;
+  readonly sink: AlertSink;
+  readonly rules: readonly Rule[];
+  readonly config: TrustwatchConfig;
+  readonly logger: Logger;
+  readonly now?: () => string;
+  readonly leaseSeconds?: number;
+}
+
+export interface EventOutcome {
+  readonly eventId: string;
+  readonly status: 'processed' | 'duplicate';
+  readonly transitions: number;
+  readonly itemWrites: number;
+  readonly alertsSent: number;
+}
+
+/** A record the engine cannot read becomes a finding, so it is looked at rather than lost. */
+function unreadableRecord(
+  envelope: CloudTrailEventBridgeEvent,
+  eventId: string,
+  error: unknown,
+  rules: readonly Rule[],
+  config: TrustwatchConfig,
+  now: string,
+): Evaluation {
+  const detail = envelope.detail;
+  const text = (v: unknown, fallback: string) => (typeof v === 'string' && v !== '' ? v : fallback);
+  const eventName = text(detail.eventName, envelope['detail-type']);
+  const accountId = text(detail.recipientAccountId, envelope.account);
+  const evidence: EventEvidence = {
+    source: 'event',
+    eventId,
+    eventName,
+    eventSource: text(detail.eventSource, envelope.source),
+    eventTime: text(detail.eventTime, envelope.time),
+    ...(envelope.region ? { region: envelope.region } : {}),
+  };
+  const meta = rules.find((r) => r.id === EVALUATION_ERROR_RULE_ID) ?? {
+    id: EVALUATION_ERROR_RULE_ID,
+    title: 'Change could not be judged',
+    remediation: 'Look up the CloudTrail event by its eventID and judge the change by hand.',
+  };
+  const message = error instanceof Error ? error.message : String(error);
+  const finding = toFinding(
+    meta,
+    {
+      severity: 'HIGH',
+      resource: {
+        type: 'unknown',
+        accountId,
+        name: eventName,
+        arn: `arn:aws:cloudtrail::${accountId}:event/${eventId}`,
+      },
+      discriminator: 'input',
+      detail: `CloudTrail event ${eventId} (${eventName}) could not be read: ${message}`,
+      facts: { rule: 'input', error: message },
+    },
+    { config, now, accountId },
+    evidence,
+  );
+  return { findings: [finding], coverage: [] };
+}
+
+/**
+ * Claim the eventID (conditional write) → evaluate → reconcile → mark done → flush the outbox.
+ * A retry after a crash finds the claim expired and processes again; reconcile opens each finding
+ * once, so that is idempotent.
+ */
+export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => Promise<EventOutcome> {
+  const clock = deps.now ?? (() => new Date().toISOString());
+  const { logger, store } = deps;
+
+  return async (event) => {
+    const parsed = envelopeSchema.safeParse(event);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      logger.error('not an EventBridge event; rejected for retry and the DLQ', { problems });
+      throw new MalformedEventError(`not an EventBridge event: ${problems.join('; ')}`);
+    }
+    const envelope = parsed.data;
+    const eventId = envelope.detail.eventID;
+    if (typeof eventId !== 'string' || eventId === '') {
+      logger.error('event has no CloudTrail eventID; rejected for retry and the DLQ', {
+        eventBridgeId: envelope.id,
+        detailType: envelope['detail-type'],
+      });
+      throw new MalformedEventError(`EventBridge event ${envelope.id} carries no CloudTrail eventID`);
+    }
+    const eventName = typeof envelope.detail.eventName === 'string' ? envelope.detail.eventName : undefined;
+    logger.appendKeys({ eventId, eventName });
+    try {
+      const now = clock();
+      const claim = await store.claimEvent(eventId, now, deps.leaseSeconds ?? DEFAULT_EVENT_LEASE_SECONDS);
+      if (claim === 'in-progress') {
+        logger.warn('event is being processed elsewhere; will be retried');
+        throw new EventInProgressError(eventId);
+      }
+      let transitions = 0;
+      let itemWrites = 0;
+      if (claim === 'claimed') {
+        let evaluation: Evaluation;
+        try {
+          evaluation = evaluateEvents(envelope, { config: deps.config, now }, deps.rules);
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          logger.warn('record could not be read; stored as an evaluation error', {
+            error: errorSummary(error),
+          });
+          evaluation = unreadableRecord(envelope, eventId, error, deps.rules, deps.config, now);
+        }
+        const result = await store.applyEvaluation(evaluation, { now, by: `event ${eventId}` });
+        await store.completeEvent(eventId, now);
+        transitions = result.transitions.length;
+        itemWrites = result.itemWrites;
+        logger.info('event judged', {
+          findings: evaluation.findings.length,
+          transitions: result.transitions.map((t) => ({
+            kind: t.kind,
+            findingId: t.finding.id,
+            ruleId: t.finding.ruleId,
+            severity: t.finding.severity,
+          })),
+          itemWrites,
+        });
+      } else {
+        logger.info('duplicate delivery; already processed');
+      }
+      let alertsSent = 0;
+      try {
+        alertsSent = (await store.flushOutbox(deps.sink, now)).sent;
+      } catch (error) {
+        logger.error('alert delivery failed; alerts stay pending in the outbox', {
+          error: errorSummary(error),
+        });
+        throw new AlertsPendingError(eventId, { cause: error });
+      }
+      return {
+        eventId,
+        status: claim === 'claimed' ? 'processed' : 'duplicate',
+        transitions,
+        itemWrites,
+        alertsSent,
+      };
+    } finally {
+      logger.removeKeys(['eventId', 'eventName']);
+    }
+  };
+}
+
+let defaultHandler: ((event: unknown) => Promise<EventOutcome>) | undefined;
+const defaultLogger = createLogger('event');
+
+/** The Lambda entry point: the default wiring, built on first use. */
+export async function handler(event: unknown, context?: LambdaContextLike): Promise<EventOutcome> {
+  if (context) defaultLogger.addContext(context as Parameters<Logger['addContext']>[0]);
+  if (!defaultHandler) {
+    const env = readRuntimeEnv();
+    defaultHandler = createEventHandler({
+      store: createStore(env),
+      sink: createAlertSink(env),
+      rules: RULES,
+      config: env.config,
+      logger: defaultLogger,
+    });
+  }
+  return defaultHandler(event);
+}

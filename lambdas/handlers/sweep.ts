@@ -1,0 +1,129 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { TrustwatchConfig } from '../core/config.js';
+import { evaluateSnapshot } from '../core/engine.js';
+import type { Rule } from '../core/rule.js';
+import type { SectionUnavailable } from '../core/snapshot.js';
+import type { AlertSink, FindingStore } from '../core/store.js';
+import type { TransitionKind } from '../core/transitions.js';
+import { createSnapshotClients, readAccountSnapshot } from '../adapters/aws/snapshot-reader.js';
+import { RULES } from '../rules/index.js';
+import {
+  accountFromContext,
+  createAlertSink,
+  createLogger,
+  createStore,
+  errorSummary,
+  readRuntimeEnv,
+  type LambdaContextLike,
+  type SnapshotReader,
+} from './runtime.js';
+
+/** Some sections could not be read: what was read is reconciled, then the sweep fails so the alarm fires. */
+export class SweepIncompleteError extends Error {
+  constructor(readonly unavailable: readonly SectionUnavailable[]) {
+    super(`sweep incomplete: ${unavailable.map((u) => `${u.section} (${u.reason})`).join('; ')}`);
+    this.name = 'SweepIncompleteError';
+  }
+}
+
+export interface SweepHandlerDeps {
+  readonly store: FindingStore;
+  readonly sink: AlertSink;
+  readonly readSnapshot: SnapshotReader;
+  readonly rules: readonly Rule[];
+  readonly config: TrustwatchConfig;
+  readonly logger: Logger;
+  readonly now?: () => string;
+  /** The account swept; by default the one the function runs in (from its ARN). */
+  readonly accountId?: string;
+}
+
+export interface SweepSummary {
+  readonly accountId: string;
+  readonly findings: number;
+  readonly transitions: Readonly<Partial<Record<TransitionKind, number>>>;
+  readonly itemWrites: number;
+  readonly alertsSent: number;
+  readonly unavailable: readonly SectionUnavailable[];
+}
+
+/** Snapshot → evaluate → reconcile → flush the outbox (including anything earlier runs left pending). */
+export function createSweepHandler(
+  deps: SweepHandlerDeps,
+): (event?: unknown, context?: LambdaContextLike) => Promise<SweepSummary> {
+  const clock = deps.now ?? (() => new Date().toISOString());
+  const { logger, store } = deps;
+
+  return async (_event, context) => {
+    const accountId = deps.accountId ?? accountFromContext(context);
+    if (!accountId)
+      throw new Error('sweep: account id unknown (no accountId given and no function ARN in the context)');
+    const now = clock();
+    const snapshot = await deps.readSnapshot({ accountId, now });
+    const evaluation = evaluateSnapshot(snapshot, { config: deps.config, now, accountId }, deps.rules);
+    const result = await store.applyEvaluation(evaluation, { now, by: 'sweep' });
+
+    const byKind: Partial<Record<TransitionKind, number>> = {};
+    for (const t of result.transitions) byKind[t.kind] = (byKind[t.kind] ?? 0) + 1;
+    let alertsSent = 0;
+    let deliveryError: unknown;
+    try {
+      alertsSent = (await store.flushOutbox(deps.sink, now)).sent;
+    } catch (error) {
+      deliveryError = error;
+    }
+    const summary: SweepSummary = {
+      accountId,
+      findings: evaluation.findings.length,
+      transitions: byKind,
+      itemWrites: result.itemWrites,
+      alertsSent,
+      unavailable: snapshot.unavailable,
+    };
+    logger.info('sweep reconciled', {
+      ...summary,
+      roles: snapshot.roles.length,
+      users: snapshot.users.length,
+      rulesCovered: evaluation.coverage.length,
+    });
+    if (deliveryError) {
+      logger.error('alert delivery failed; alerts stay pending in the outbox', {
+        error: errorSummary(deliveryError),
+      });
+    }
+    if (snapshot.unavailable.length > 0) {
+      logger.error('sweep incomplete: findings of unread sections were neither opened nor resolved', {
+        unavailable: snapshot.unavailable,
+      });
+      throw new SweepIncompleteError(snapshot.unavailable);
+    }
+    if (deliveryError) throw deliveryError;
+    return summary;
+  };
+}
+
+/** Reads the account with the IAM/CloudTrail/Roles Anywhere clients (only the sweep bundle carries them). */
+function snapshotReader(region: string | undefined): SnapshotReader {
+  const clients = createSnapshotClients(region ? { region } : {});
+  return ({ accountId, now }) => readAccountSnapshot(clients, { accountId, now });
+}
+
+let defaultHandler: ((event?: unknown, context?: LambdaContextLike) => Promise<SweepSummary>) | undefined;
+const defaultLogger = createLogger('sweep');
+
+/** The Lambda entry point (EventBridge Scheduler): the default wiring, built on first use. */
+export async function handler(event?: unknown, context?: LambdaContextLike): Promise<SweepSummary> {
+  if (context) defaultLogger.addContext(context as Parameters<Logger['addContext']>[0]);
+  if (!defaultHandler) {
+    const env = readRuntimeEnv();
+    defaultHandler = createSweepHandler({
+      store: createStore(env),
+      sink: createAlertSink(env),
+      readSnapshot: snapshotReader(env.region),
+      rules: RULES,
+      config: env.config,
+      logger: defaultLogger,
+    });
+  }
+  return defaultHandler(event, context);
+}

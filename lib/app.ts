@@ -1,0 +1,41 @@
+import { Validations, type App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { loadConfig } from './config-file.js';
+import { SignInForwarderStack } from './sign-in-forwarder-stack.js';
+import { IAM_EVENTS_REGION, TrustWatchStack } from './trustwatch-stack.js';
+
+export const STACK_NAME = 'TrustWatch';
+
+function stringContext(app: App, key: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+/**
+ * The app `cdk synth` builds, from context: `config` (a config file; default trustwatch.config.json
+ * if present), `region` (default us-east-1), `createTrail` (default false) and `signInRegions`
+ * (comma-separated regions whose console sign-ins are forwarded to the stack; default none).
+ * cdk-nag's AwsSolutions pack checks every synth. Throws ConfigError for a bad config.
+ */
+export function defineTrustWatchApp(app: App): TrustWatchStack {
+  const { config } = loadConfig(stringContext(app, 'config'));
+  const region = stringContext(app, 'region') ?? IAM_EVENTS_REGION;
+  const stack = new TrustWatchStack(app, STACK_NAME, {
+    // Region only: synth needs no credentials and the template is the same for every account.
+    env: { region },
+    config,
+    createTrail: stringContext(app, 'createTrail') === 'true',
+  });
+  const signInRegions = (stringContext(app, 'signInRegions') ?? '')
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '' && r !== region);
+  for (const forwardFrom of new Set(signInRegions)) {
+    new SignInForwarderStack(app, `${STACK_NAME}SignIn-${forwardFrom}`, {
+      env: { region: forwardFrom },
+      homeRegion: region,
+    });
+  }
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return stack;
+}

@@ -1,0 +1,143 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  MathExpression,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+export interface SelfHealthAlarmsProps {
+  /** Where alarms go: the alerts topic, so trustwatch's own failures reach the same people. */
+  readonly topic: ITopic;
+  readonly deadLetterQueues: readonly Queue[];
+  readonly eventFunction?: IFunction;
+  readonly sweepFunction?: IFunction;
+  readonly notifierFunction?: IFunction;
+  /** The sweep's schedule expression; the stall alarm's window follows from it. */
+  readonly sweepSchedule: string;
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+const ONE_DAY_SECONDS = 86_400;
+/** CloudWatch evaluates at most 7 days of datapoints for an alarm. */
+const MAX_EVALUATION_DAYS = 7;
+
+/** The interval of a `rate(...)` expression; undefined for cron (irregular) schedules. */
+export function scheduleInterval(expression: string): Duration | undefined {
+  const match = /^rate\(\s*(\d+)\s+(minutes?|hours?|days?)\s*\)$/.exec(expression.trim());
+  if (!match) return undefined;
+  const value = Number(match[1]);
+  const unit = match[2]!;
+  if (unit.startsWith('minute')) return Duration.minutes(value);
+  if (unit.startsWith('hour')) return Duration.hours(value);
+  return Duration.days(value);
+}
+
+/**
+ * The window in which at least one sweep must succeed: two schedule intervals (one late or failed run
+ * is tolerated; the error alarm reports it), one day for cron schedules, split into daily periods when
+ * longer than a day.
+ */
+export function sweepStallWindow(expression: string): { period: Duration; evaluationPeriods: number } {
+  const interval = scheduleInterval(expression);
+  const seconds = interval ? Math.max(interval.toSeconds() * 2, 600) : ONE_DAY_SECONDS;
+  if (seconds <= ONE_DAY_SECONDS)
+    return { period: Duration.seconds(Math.ceil(seconds / 60) * 60), evaluationPeriods: 1 };
+  return {
+    period: Duration.days(1),
+    evaluationPeriods: Math.min(Math.ceil(seconds / ONE_DAY_SECONDS), MAX_EVALUATION_DAYS),
+  };
+}
+
+/** Alarms on trustwatch's own plumbing: lost events, failing handlers, a sweep that stopped running. */
+export class SelfHealthAlarms extends Construct {
+  readonly alarms: Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: SelfHealthAlarmsProps) {
+    super(scope, id);
+    const action = new SnsAction(props.topic);
+    const add = (name: string, description: string, metric: IMetric, options: AlarmShape) => {
+      const alarm = new Alarm(this, name, {
+        alarmName: `trustwatch-${name}`,
+        alarmDescription: description,
+        metric,
+        threshold: options.threshold,
+        comparisonOperator: options.comparison,
+        evaluationPeriods: options.evaluationPeriods ?? 1,
+        treatMissingData: options.missing ?? TreatMissingData.NOT_BREACHING,
+      });
+      alarm.addAlarmAction(action);
+      this.alarms.push(alarm);
+    };
+    const atLeastOne = { threshold: 0, comparison: ComparisonOperator.GREATER_THAN_THRESHOLD };
+
+    for (const queue of props.deadLetterQueues) {
+      const name = queue.node.id.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+      add(
+        name,
+        `Messages in ${queue.node.id}: events or invocations trustwatch could not process. Inspect and redrive them.`,
+        queue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+        atLeastOne,
+      );
+    }
+    const errors = (fn: IFunction) => fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' });
+    if (props.eventFunction) {
+      add(
+        'event-handler-errors',
+        'The event Lambda failed: IAM changes may be unjudged until the next sweep.',
+        errors(props.eventFunction),
+        atLeastOne,
+      );
+    }
+    if (props.sweepFunction) {
+      add(
+        'sweep-errors',
+        'A sweep failed: findings were not reconciled this run.',
+        errors(props.sweepFunction),
+        atLeastOne,
+      );
+      const window = sweepStallWindow(props.sweepSchedule);
+      add(
+        'sweep-stalled',
+        `No sweep completed within ${window.period.toHumanString()} × ${window.evaluationPeriods} (schedule ${props.sweepSchedule}): the backstop is not running.`,
+        new MathExpression({
+          label: 'successful sweeps',
+          expression: 'invocations - FILL(errors, 0)',
+          usingMetrics: {
+            invocations: props.sweepFunction.metricInvocations({ statistic: 'Sum' }),
+            errors: props.sweepFunction.metricErrors({ statistic: 'Sum' }),
+          },
+          period: window.period,
+        }),
+        {
+          threshold: 1,
+          comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
+          evaluationPeriods: window.evaluationPeriods,
+          // No invocations at all is exactly what this alarm is for.
+          missing: TreatMissingData.BREACHING,
+        },
+      );
+    }
+    if (props.notifierFunction) {
+      add(
+        'slack-notifier-errors',
+        'Posting to Slack failed: alerts may be missing from the channel.',
+        errors(props.notifierFunction),
+        atLeastOne,
+      );
+    }
+  }
+}
+
+interface AlarmShape {
+  readonly threshold: number;
+  readonly comparison: ComparisonOperator;
+  readonly evaluationPeriods?: number;
+  readonly missing?: TreatMissingData;
+}

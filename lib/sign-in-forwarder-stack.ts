@@ -1,0 +1,58 @@
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import { EventBus, Rule as EventRule } from 'aws-cdk-lib/aws-events';
+import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets';
+import type { Construct } from 'constructs';
+import { eventCatalog } from '../lambdas/core/engine.js';
+import type { Rule } from '../lambdas/core/rule.js';
+import { RULES } from '../lambdas/rules/index.js';
+import { cloudTrailPatterns } from './event-patterns.js';
+
+/** CloudTrail records some console sign-ins outside us-east-1; these stacks forward them there. */
+export const SIGN_IN_EVENT_SOURCE = 'signin.amazonaws.com';
+
+export interface SignInForwarderStackProps extends StackProps {
+  /** Region of the TrustWatch stack whose default bus receives the events. @default 'us-east-1' */
+  readonly homeRegion?: string;
+  /** Rules whose sign-in events are forwarded. @default RULES */
+  readonly rules?: readonly Rule[];
+}
+
+/**
+ * Forwards the sign-in events trustwatch judges from this region's default bus to the home region's
+ * default bus, where the `trustwatch-signin` rule picks them up like local ones.
+ */
+export class SignInForwarderStack extends Stack {
+  readonly rules: EventRule[] = [];
+
+  constructor(scope: Construct, id: string, props: SignInForwarderStackProps = {}) {
+    super(scope, id, {
+      description: 'trustwatch: forwards console sign-in events to the home region',
+      ...props,
+    });
+    const homeRegion = props.homeRegion ?? 'us-east-1';
+    const home = EventBus.fromEventBusArn(
+      this,
+      'HomeBus',
+      this.formatArn({
+        service: 'events',
+        region: homeRegion,
+        resource: 'event-bus',
+        resourceName: 'default',
+      }),
+    );
+    const signIn = new Map(
+      [...eventCatalog(props.rules ?? RULES)].filter(([source]) => source === SIGN_IN_EVENT_SOURCE),
+    );
+    for (const { ruleName, pattern } of cloudTrailPatterns(signIn)) {
+      const forwardName = `${ruleName}-forward`;
+      this.rules.push(
+        new EventRule(this, forwardName, {
+          ruleName: forwardName,
+          description: `trustwatch: sign-in events to the ${homeRegion} default bus`,
+          eventPattern: pattern,
+          targets: [new EventBusTarget(home)],
+        }),
+      );
+    }
+  }
+}

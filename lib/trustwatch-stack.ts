@@ -1,0 +1,43 @@
+import { CfnOutput, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { TrustWatch, type TrustWatchProps } from './trustwatch.js';
+
+/** IAM, global STS and sign-in events reach EventBridge only in this region. */
+export const IAM_EVENTS_REGION = 'us-east-1';
+
+export interface TrustWatchStackProps extends StackProps, TrustWatchProps {}
+
+/** The deployable app: one TrustWatch per account, in us-east-1 unless told otherwise. */
+export class TrustWatchStack extends Stack {
+  readonly trustwatch: TrustWatch;
+
+  constructor(scope: Construct, id: string, props: TrustWatchStackProps = {}) {
+    super(scope, id, {
+      description: 'trustwatch: judges IAM changes and sweeps the account against the access model',
+      ...props,
+    });
+    this.trustwatch = new TrustWatch(this, 'TrustWatch', props);
+
+    if (!Token.isUnresolved(this.region) && this.region !== IAM_EVENTS_REGION) {
+      Validations.of(this).addWarning(
+        'trustwatch:region',
+        `Deployed in ${this.region}: IAM and STS events reach EventBridge only in ${IAM_EVENTS_REGION}, so only the sweep and this region's sign-ins are judged.`,
+      );
+    }
+
+    new CfnOutput(this, 'FindingsTableName', {
+      value: this.trustwatch.table.tableName,
+      description: 'DynamoDB table holding findings and their history',
+    });
+    new CfnOutput(this, 'AlertsTopicArn', {
+      value: this.trustwatch.topic.topicArn,
+      description: 'SNS topic for alerts and self-health alarms',
+    });
+    if (this.trustwatch.sweepFunction) {
+      new CfnOutput(this, 'SweepFunctionName', {
+        value: this.trustwatch.sweepFunction.function.functionName,
+        description: 'Invoke to sweep now: aws lambda invoke --function-name NAME /dev/stdout',
+      });
+    }
+  }
+}

@@ -1,0 +1,249 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule as EventRule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { SNAPSHOT_PERMISSIONS } from '../lambdas/adapters/aws/index.js';
+import { ConfigError, DEFAULT_CONFIG, type TrustwatchConfig } from '../lambdas/core/config.js';
+import { eventCatalog } from '../lambdas/core/engine.js';
+import type { Rule } from '../lambdas/core/rule.js';
+import { RULES } from '../lambdas/rules/index.js';
+import { addChatbotChannel, addSlackNotifier, createAlertsTopic, type AlertsTopic } from './alerts.js';
+import { cloudTrailPatterns } from './event-patterns.js';
+import {
+  createFindingsStore,
+  grantStoreAndPublish,
+  logicalIdOf,
+  type FindingsStore,
+} from './findings-store.js';
+import { SelfHealthAlarms } from './self-health.js';
+import { ManagementEventsTrail } from './trail.js';
+import { handlerExists, TrustWatchFunction, type HandlerName } from './trustwatch-function.js';
+
+export interface TrustWatchProps {
+  /**
+   * The validated configuration (`parseConfig` / `loadConfig`), also handed to every Lambda as
+   * TRUSTWATCH_CONFIG so run time judges with exactly what synth validated.
+   * @default DEFAULT_CONFIG (the access model's defaults, no alert recipients)
+   */
+  readonly config?: TrustwatchConfig;
+  /**
+   * What `cdk destroy` does with the findings table, its KMS key and the log groups (a created
+   * trail's bucket is always retained: it is audit evidence).
+   * @default RemovalPolicy.RETAIN (finding history outlives the stack; the table also gets deletion protection)
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Create a multi-region CloudTrail trail recording management events. Only for accounts without
+   * one: a second trail of management events is billed.
+   * @default false (an existing trail is expected; the sweep reports when none is logging)
+   */
+  readonly createTrail?: boolean;
+  /**
+   * Retention of the Lambdas' log groups.
+   * @default RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * How often EventBridge retries delivering a CloudTrail event to the event Lambda before dead-lettering it.
+   * @default 8
+   */
+  readonly eventRetryAttempts?: number;
+  /**
+   * How long EventBridge keeps trying to deliver a CloudTrail event before dead-lettering it.
+   * @default Duration.hours(4)
+   */
+  readonly eventMaxEventAge?: Duration;
+  /**
+   * The rules whose events the EventBridge rules match. Only tests pass anything else.
+   * @default RULES (the registry: a rule added there is watched without touching the construct)
+   */
+  readonly rules?: readonly Rule[];
+}
+
+/** Lambda's environment holds 4 KB in total; the config shares it with a few short variables. */
+const MAX_CONFIG_ENV_BYTES = 3_500;
+
+/**
+ * trustwatch in one account: CloudTrail events through EventBridge to the event Lambda, a scheduled
+ * sweep, findings in an encrypted DynamoDB table, alerts on an encrypted SNS topic (email, Slack),
+ * and alarms on its own health to the same topic.
+ */
+export class TrustWatch extends Construct {
+  readonly config: TrustwatchConfig;
+  readonly store: FindingsStore;
+  readonly alerts: AlertsTopic;
+  readonly table: Table;
+  readonly topic: Topic;
+  readonly eventFunction?: TrustWatchFunction;
+  readonly sweepFunction?: TrustWatchFunction;
+  readonly notifierFunction?: TrustWatchFunction;
+  readonly eventRules: EventRule[] = [];
+  readonly sweepSchedule?: Schedule;
+  /** Handlers that were missing at synth time; their functions were left out. */
+  readonly missingHandlers: HandlerName[];
+
+  constructor(scope: Construct, id: string, props: TrustWatchProps = {}) {
+    super(scope, id);
+    const config = (this.config = props.config ?? DEFAULT_CONFIG);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const configJson = JSON.stringify(config);
+    if (Buffer.byteLength(configJson) > MAX_CONFIG_ENV_BYTES) {
+      throw new ConfigError([
+        `(root): ${Buffer.byteLength(configJson)} bytes as JSON, more than the ${MAX_CONFIG_ENV_BYTES} the Lambda environment can hold`,
+      ]);
+    }
+    const slack = config.alerts.slack;
+    if (slack && (slack.workspaceId === undefined) !== (slack.channelId === undefined)) {
+      const missing = slack.workspaceId === undefined ? 'workspaceId' : 'channelId';
+      throw new ConfigError([
+        `alerts.slack.${missing}: required when the other of workspaceId/channelId is set`,
+      ]);
+    }
+
+    this.store = createFindingsStore(this, removalPolicy);
+    this.table = this.store.table;
+    this.alerts = createAlertsTopic(this, config.alerts.emails);
+    this.topic = this.alerts.topic;
+
+    const eventDeadLetters = deadLetterQueue(this, 'EventDeadLetters');
+    const sweepDeadLetters = deadLetterQueue(this, 'SweepDeadLetters');
+    const logRetention = props.logRetention ?? RetentionDays.THREE_MONTHS;
+    const shared = { logRetention, logRemovalPolicy: removalPolicy };
+    const storeEnvironment = {
+      TABLE_NAME: this.table.tableName,
+      TOPIC_ARN: this.topic.topicArn,
+      TRUSTWATCH_CONFIG: configJson,
+    };
+    this.missingHandlers = (['event', 'sweep', 'notifier'] as const).filter((h) => !handlerExists(h));
+    for (const missing of this.missingHandlers) {
+      Validations.of(this).addWarning(
+        'trustwatch:missingHandler',
+        `lambdas/handlers/${missing}.ts does not exist: the ${missing} function is left out`,
+      );
+    }
+
+    if (handlerExists('event')) {
+      const eventFunction = new TrustWatchFunction(this, 'EventHandler', {
+        ...shared,
+        handler: 'event',
+        description: 'trustwatch: judges IAM changes from CloudTrail events',
+        // One event: a few DynamoDB round trips and an SNS publish.
+        memorySize: 512,
+        timeout: Duration.seconds(60),
+        environment: storeEnvironment,
+        deadLetterQueue: eventDeadLetters,
+        asyncRetryAttempts: 2,
+      });
+      grantStoreAndPublish(eventFunction.role, this.store, this.alerts);
+      this.eventFunction = eventFunction;
+
+      const catalog = eventCatalog(props.rules ?? RULES);
+      for (const { ruleName, eventSource, pattern } of cloudTrailPatterns(catalog)) {
+        const rule = new EventRule(this, `Watch-${ruleName}`, {
+          ruleName,
+          description: `trustwatch: ${eventSource} events judged by its rules`,
+          eventPattern: pattern,
+        });
+        rule.addTarget(
+          new LambdaFunction(eventFunction.function, {
+            deadLetterQueue: eventDeadLetters,
+            retryAttempts: props.eventRetryAttempts ?? 8,
+            maxEventAge: props.eventMaxEventAge ?? Duration.hours(4),
+          }),
+        );
+        this.eventRules.push(rule);
+      }
+    }
+
+    if (handlerExists('sweep')) {
+      const sweepFunction = new TrustWatchFunction(this, 'SweepHandler', {
+        ...shared,
+        handler: 'sweep',
+        description: 'trustwatch: judges the whole account and reconciles findings',
+        // 10,000 roles: ~10 authorization-details pages of ~1 MB JSON held and judged in memory,
+        // plus the credential report poll (it regenerates for up to minutes) and the reconcile writes.
+        memorySize: 1024,
+        timeout: Duration.minutes(10),
+        environment: storeEnvironment,
+        deadLetterQueue: sweepDeadLetters,
+        asyncRetryAttempts: 1,
+      });
+      grantStoreAndPublish(sweepFunction.role, this.store, this.alerts);
+      sweepFunction.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: 'ReadAccountSnapshot',
+          actions: [...SNAPSHOT_PERMISSIONS],
+          resources: ['*'],
+        }),
+      );
+      Validations.of(sweepFunction.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'SNAPSHOT_PERMISSIONS are account-level reads (iam:GetAccountAuthorizationDetails, iam:GetCredentialReport, iam:GetAccountSummary, cloudtrail:DescribeTrails, ...) that support no resource-level permissions; all are read-only.',
+      });
+      this.sweepFunction = sweepFunction;
+
+      const schedulerRole = new Role(this, 'SweepSchedulerRole', {
+        assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        }),
+        description: 'trustwatch: lets EventBridge Scheduler start the sweep',
+      });
+      Validations.of(schedulerRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(sweepFunction.function)}.Arn>:*]`,
+        reason:
+          'lambda:InvokeFunction on the sweep function and its versions (grantInvoke); no other function.',
+      });
+      this.sweepSchedule = new Schedule(this, 'SweepSchedule', {
+        scheduleName: 'trustwatch-sweep',
+        description: 'trustwatch: the sweep is the backstop for lost events and pre-existing state',
+        schedule: ScheduleExpression.expression(config.sweep.schedule),
+        target: new LambdaInvoke(sweepFunction.function, {
+          role: schedulerRole,
+          deadLetterQueue: sweepDeadLetters,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+        }),
+      });
+    }
+
+    if (slack?.webhookSecret !== undefined && handlerExists('notifier')) {
+      this.notifierFunction = addSlackNotifier(this, this.topic, slack.webhookSecret, {
+        ...shared,
+        environment: { TRUSTWATCH_CONFIG: configJson },
+        deadLetterQueue: eventDeadLetters,
+        asyncRetryAttempts: 2,
+      });
+    }
+    if (slack?.workspaceId !== undefined && slack.channelId !== undefined) {
+      addChatbotChannel(this, this.topic, slack.workspaceId, slack.channelId);
+    }
+
+    new SelfHealthAlarms(this, 'Health', {
+      topic: this.topic,
+      deadLetterQueues: [eventDeadLetters, sweepDeadLetters],
+      eventFunction: this.eventFunction?.function,
+      sweepFunction: this.sweepFunction?.function,
+      notifierFunction: this.notifierFunction?.function,
+      sweepSchedule: config.sweep.schedule,
+    });
+
+    if (props.createTrail) new ManagementEventsTrail(this, 'Trail');
+  }
+}
+
+/** SSE-SQS rather than a KMS key: EventBridge and Scheduler can deliver to it without key grants. */
+function deadLetterQueue(scope: Construct, id: string): Queue {
+  return new Queue(scope, id, {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+  });
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_CONFIG, parseConfig } from '../lambdas/core/config.js';
+
+describe('config schema', () => {
+  it('gives secure defaults with zero config', () => {
+    expect(DEFAULT_CONFIG.accessModel).toMatchObject({
+      allowedIamUsers: [],
+      trustedAccounts: [],
+      maxAccessKeyAgeDays: 90,
+      unusedCredentialDays: 90,
+    });
+    expect(DEFAULT_CONFIG.sweep.schedule).toBe('rate(6 hours)');
+    expect(DEFAULT_CONFIG.alerts.minSeverity).toBe('MEDIUM');
+  });
+
+  it('keeps what the user set and fills the rest', () => {
+    const config = parseConfig({
+      accessModel: { allowedIamUsers: ['break-glass'], oidc: { 'token.actions.githubusercontent.com': {} } },
+    });
+    expect(config.accessModel.allowedIamUsers).toEqual(['break-glass']);
+    expect(config.accessModel.oidc['token.actions.githubusercontent.com']?.allowedSubjects).toEqual([]);
+    expect(config.accessModel.maxAccessKeyAgeDays).toBe(90);
+  });
+
+  it.each([
+    [{ accesModel: {} }, 'unknown key "accesModel"'],
+    [
+      { accessModel: { trustedAccounts: ['12345'] } },
+      'accessModel.trustedAccounts[0]: must be a 12-digit AWS account id',
+    ],
+    [{ accessModel: { maxAccessKeyAgeDays: '90' } }, 'accessModel.maxAccessKeyAgeDays'],
+    [
+      { accessModel: { unusedCredentialDays: 0 } },
+      'accessModel.unusedCredentialDays: must be at least 1 day',
+    ],
+    [
+      { accessModel: { oidc: { 'gitlab.com': { subjects: [] } } } },
+      'accessModel.oidc.gitlab.com: unknown key "subjects"',
+    ],
+    [{ alerts: { emails: ['not-an-email'] } }, 'alerts.emails[0]: must be an email address'],
+    [{ alerts: { minSeverity: 'SEVERE' } }, 'alerts.minSeverity'],
+    [{ sweep: { schedule: 'every 6 hours' } }, 'sweep.schedule: must be a schedule expression'],
+  ])('rejects %j naming the key and the problem', (raw, message) => {
+    expect(() => parseConfig(raw)).toThrow(ConfigError);
+    expect(() => parseConfig(raw)).toThrow(message);
+  });
+
+  it('reports every problem at once', () => {
+    try {
+      parseConfig({ accessModel: { trustedAccounts: ['1'] }, alerts: { emails: ['x'] } });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as ConfigError).problems).toHaveLength(2);
+    }
+  });
+});
