@@ -7,7 +7,6 @@ import {
   enum as oneOf,
   int,
   minLength,
-  number,
   optional,
   positive,
   record,
