@@ -16,6 +16,7 @@ import { rule as rootConsoleLogin } from './root-console-login/rule.js';
 import { rule as samlProviderChange } from './saml-provider-change/rule.js';
 import { rule as sensitiveCallDenied } from './sensitive-call-denied/rule.js';
 import { rule as trustwatchRuleTampered } from './trustwatch-rule-tampered/rule.js';
+import { rule as trustwatchFunctionTampered } from './trustwatch-function-tampered/rule.js';
 
 /**
  * Rules judging CloudTrail events (one folder each). The first five also judge the account
@@ -37,6 +38,7 @@ export const EVENT_RULES: readonly Rule[] = [
   cloudtrailLoggingStopped,
   cloudtrailRecordingReduced,
   trustwatchRuleTampered,
+  trustwatchFunctionTampered,
   rolesanywhereTrustChange,
   sensitiveCallDenied,
 ];
