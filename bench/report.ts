@@ -52,17 +52,27 @@ export function table(result: Json, checks: readonly Target[]): string {
     const value = result[section];
     if (!value || typeof value !== 'object') continue;
     const entries = Object.entries(value as Json).flatMap(([k, v]): [string, unknown][] =>
-      Array.isArray(v) ? [[k, v.length]] : v && typeof v === 'object' && !Array.isArray(v) && section !== 'meta' && Object.keys(v).length <= 6 ? Object.entries(v as Json).map(([k2, v2]) => [`${k}.${k2}`, v2]) : [[k, v]],
+      Array.isArray(v)
+        ? [[k, v.length]]
+        : v && typeof v === 'object' && !Array.isArray(v) && section !== 'meta' && Object.keys(v).length <= 6
+          ? Object.entries(v as Json).map(([k2, v2]) => [`${k}.${k2}`, v2])
+          : [[k, v]],
     );
     lines.push(...rows(section, entries), '');
   }
   const bundles = result.bundles;
   if (Array.isArray(bundles)) {
     lines.push('bundles', `  ${pad('handler', 10)} ${pad('bytes', 10)} ${pad('coldLoadMs', 11)} processMs`);
-    for (const b of bundles as Json[]) lines.push(`  ${pad(String(b.handler), 10)} ${pad(String(b.bytes), 10)} ${pad(String(b.coldLoadMs), 11)} ${String(b.processMs)}`);
+    for (const b of bundles as Json[])
+      lines.push(
+        `  ${pad(String(b.handler), 10)} ${pad(String(b.bytes), 10)} ${pad(String(b.coldLoadMs), 11)} ${String(b.processMs)}`,
+      );
     lines.push('');
   }
   lines.push('targets');
-  for (const t of checks) lines.push(`  ${pad(t.name, 30)} ${pad(t.limit, 9)} ${pad(String(t.value ?? '-'), 10)} ${t.pass === undefined ? 'n/a' : t.pass ? 'pass' : 'MISS'}`);
+  for (const t of checks)
+    lines.push(
+      `  ${pad(t.name, 30)} ${pad(t.limit, 9)} ${pad(String(t.value ?? '-'), 10)} ${t.pass === undefined ? 'n/a' : t.pass ? 'pass' : 'MISS'}`,
+    );
   return lines.join('\n');
 }

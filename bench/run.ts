@@ -1,9 +1,11 @@
 /**
  * `npm run bench [-- --json] [--size ROLES] [--latency MS] [--concurrency N] [--burst EVENTS]
- *  [--runs N] [--only sweep,resweep,events,faults,bundles]`
- * A table by default; with --json one JSON object on stdout. Progress goes to stderr.
+ *  [--runs N] [--only sweep,resweep,events,faults,bundles] [--out FILE]`
+ * A table by default; with --json one JSON object on stdout (use `npm run -s` so npm's banner stays
+ * off stdout); --out FILE also writes the JSON there. Progress goes to stderr.
  */
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,25 +28,32 @@ const { values } = parseArgs({
     burst: { type: 'string', default: '2000' },
     runs: { type: 'string', default: '5' },
     only: { type: 'string' },
+    out: { type: 'string' },
   },
 });
 const roles = Number(values.size);
 const latencyMs = Number(values.latency);
 const only = new Set(values.only ? values.only.split(',') : SECTIONS);
 const started = performance.now();
-const log = (message: string) => process.stderr.write(`[bench ${round((performance.now() - started) / 1000)}s] ${message}\n`);
+const log = (message: string) =>
+  process.stderr.write(`[bench ${round((performance.now() - started) / 1000)}s] ${message}\n`);
 
 /** One measurement in a fresh node process (bench/worker.ts), so its peak RSS is its own. */
 function worker(args: string[]): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'worker.ts'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'worker.ts'), ...args],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`worker ${args.join(' ')} exited ${code}: ${err.slice(-1000)}`));
+      if (code !== 0)
+        return reject(new Error(`worker ${args.join(' ')} exited ${code}: ${err.slice(-1000)}`));
       resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}') as Record<string, unknown>);
     });
   });
@@ -64,13 +73,20 @@ const result: Record<string, unknown> = {
 };
 
 // The per-entity baseline is almost all waiting on the injected latency: it runs beside the rest.
-const baseline = only.has('sweep') ? worker(['baseline', String(roles), String(latencyMs), values.concurrency]) : undefined;
-if (baseline) log(`sweep: per-entity baseline started (${roles} roles, ${latencyMs} ms per call, ${values.concurrency} in flight)`);
+const baseline = only.has('sweep')
+  ? worker(['baseline', String(roles), String(latencyMs), values.concurrency])
+  : undefined;
+if (baseline)
+  log(
+    `sweep: per-entity baseline started (${roles} roles, ${latencyMs} ms per call, ${values.concurrency} in flight)`,
+  );
 
 if (only.has('sweep')) {
   log(`sweep: reading ${roles} roles through readAccountSnapshot in a fresh process`);
   result.sweep = await worker(['sweep', String(roles), String(latencyMs)]);
-  log(`sweep: ${String((result.sweep as Record<string, unknown>).apiCalls)} calls, ${String((result.sweep as Record<string, unknown>).wallMs)} ms`);
+  log(
+    `sweep: ${String((result.sweep as Record<string, unknown>).apiCalls)} calls, ${String((result.sweep as Record<string, unknown>).wallMs)} ms`,
+  );
 }
 if (only.has('resweep')) result.resweep = await runResweep(roles, log);
 if (only.has('events')) result.events = await runEvents(Math.min(2000, roles), 300, log);
@@ -78,7 +94,13 @@ if (only.has('faults')) {
   const events = Number(values.burst);
   log(`faults: burst of ${events} events, 20% of DynamoDB attempts throttled, 10% duplicate deliveries`);
   const burst = await runBurst({ events, log });
-  result.faults = { ...burst, notJudgedOnce: burst.notJudgedOnce.slice(0, 20), lostFindings: burst.lostFindings.slice(0, 20), duplicateAlerts: burst.duplicateAlerts.slice(0, 20), missingAlerts: burst.missingAlerts.slice(0, 20) };
+  result.faults = {
+    ...burst,
+    notJudgedOnce: burst.notJudgedOnce.slice(0, 20),
+    lostFindings: burst.lostFindings.slice(0, 20),
+    duplicateAlerts: burst.duplicateAlerts.slice(0, 20),
+    missingAlerts: burst.missingAlerts.slice(0, 20),
+  };
 }
 if (only.has('bundles')) result.bundles = await runBundles(Number(values.runs), log);
 if (baseline) {
@@ -91,11 +113,13 @@ if (baseline) {
     baselineWallMs: b.baselineWallMs,
     baselineConcurrency: b.concurrency,
     baselineCallsByCommand: b.callsByCommand,
-    callReduction: typeof sweep.apiCalls === 'number' ? round(Number(b.baselineApiCalls) / sweep.apiCalls) : undefined,
+    callReduction:
+      typeof sweep.apiCalls === 'number' ? round(Number(b.baselineApiCalls) / sweep.apiCalls) : undefined,
   };
 }
 (result.meta as Record<string, unknown>).durationMs = round(performance.now() - started);
 const checks = targets(result);
 result.targets = checks;
+if (values.out) writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
 process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${table(result, checks)}\n`);
 log(`done in ${round((performance.now() - started) / 1000)} s`);

@@ -25,7 +25,10 @@ async function sweep() {
   return {
     roles: read.snapshot.roles.length,
     users: read.snapshot.users.length,
-    keys: read.snapshot.credentialReport.reduce((n, r) => n + r.accessKeys.filter((k) => k.lastRotated).length, 0),
+    keys: read.snapshot.credentialReport.reduce(
+      (n, r) => n + r.accessKeys.filter((k) => k.lastRotated).length,
+      0,
+    ),
     unavailable: read.snapshot.unavailable.map((u) => u.section),
     apiCalls: read.apiCalls,
     mockCalls: account.totalCalls(),
@@ -47,7 +50,13 @@ async function baseline() {
   const concurrency = Number(concurrencyArg ?? 10);
   const t0 = performance.now();
   const counted = await enumeratePerEntity(account.clients.iam, concurrency);
-  return { ...counted, concurrency, baselineApiCalls: account.totalCalls(), baselineWallMs: round(performance.now() - t0), callsByCommand: Object.fromEntries(account.calls) };
+  return {
+    ...counted,
+    concurrency,
+    baselineApiCalls: account.totalCalls(),
+    baselineWallMs: round(performance.now() - t0),
+    callsByCommand: Object.fromEntries(account.calls),
+  };
 }
 
 const result = mode === 'baseline' ? await baseline() : await sweep();

@@ -133,10 +133,6 @@ describe('usage and input errors', () => {
       /accessModel\.trustedAccounts\[0\]: must be a 12-digit/,
     );
   });
-
-  it('says which commands are not available yet', async () => {
-    await expectUsageError(['demo'], /`trustwatch demo` is not available yet/);
-  });
 });
 
 describe('check-policy', () => {

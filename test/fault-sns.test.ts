@@ -44,12 +44,18 @@ describe('fault: SNS publish failures (event handler, dynalite, SNS publisher)',
     snsMock.on(PublishCommand).callsFake((input: PublishCommandInput) => {
       publishes++;
       if (mode === 'down' || (mode === 'flaky' && publishes % 3 === 0)) {
-        throw Object.assign(new Error('Service Unavailable'), { name: 'InternalErrorException', $fault: 'server' });
+        throw Object.assign(new Error('Service Unavailable'), {
+          name: 'InternalErrorException',
+          $fault: 'server',
+        });
       }
       for (const key of delivered(input)) accepted.set(key, (accepted.get(key) ?? 0) + 1);
       return { MessageId: `m-${publishes}` };
     });
-    const store = createDynamoDbStore({ tableName: await db.createTable(), client: db.client({ maxAttempts: 8 }) });
+    const store = createDynamoDbStore({
+      tableName: await db.createTable(),
+      client: db.client({ maxAttempts: 8 }),
+    });
     let clock = BENCH_NOW;
     const handler = createEventHandler({
       store,
@@ -60,7 +66,9 @@ describe('fault: SNS publish failures (event handler, dynalite, SNS publisher)',
       now: () => clock,
     });
     const events = generatedEvents(60, 5).map(toEnvelope);
-    const expected = new Set(events.flatMap((e) => evaluateEvents(e, { config, now: BENCH_NOW }, RULES).findings.map((f) => f.id)));
+    const expected = new Set(
+      events.flatMap((e) => evaluateEvents(e, { config, now: BENCH_NOW }, RULES).findings.map((f) => f.id)),
+    );
     expect(expected.size).toBeGreaterThan(20);
 
     let pendingErrors = 0;
@@ -77,7 +85,9 @@ describe('fault: SNS publish failures (event handler, dynalite, SNS publisher)',
     for (const [i, e] of events.slice(0, 20).entries()) await invoke(i, e);
     expect(accepted.size).toBe(0);
     expect(pendingErrors).toBeGreaterThan(0);
-    const storedEarly = events.slice(0, 20).flatMap((e) => evaluateEvents(e, { config, now: BENCH_NOW }, RULES).findings.map((f) => f.id));
+    const storedEarly = events
+      .slice(0, 20)
+      .flatMap((e) => evaluateEvents(e, { config, now: BENCH_NOW }, RULES).findings.map((f) => f.id));
     for (const id of storedEarly) expect((await store.get(id))?.status).toBe('open');
 
     // Flaky (every third publish fails) for the rest, then healthy for one more delivery (a retry).

@@ -14,7 +14,8 @@ import { BENCH_CONFIG } from '../bench/lib/sweep-read.js';
 
 const hours = (h: number) => new Date(Date.parse(BENCH_NOW) + h * 3_600_000).toISOString();
 /** Rules that read a section, from their own declarations. */
-const rulesReading = (section: string) => new Set(RULES.filter((r) => r.sections?.includes(section as never)).map((r) => r.id));
+const rulesReading = (section: string) =>
+  new Set(RULES.filter((r) => r.sections?.includes(section as never)).map((r) => r.id));
 const ROLE_RULES = new Set(RULES.filter((r) => r.onRole).map((r) => r.id));
 
 describe('fault: a sweep that cannot read everything resolves nothing it did not read', () => {
@@ -43,7 +44,8 @@ describe('fault: a sweep that cannot read everything resolves nothing it did not
     sweep = createSweepHandler({
       store,
       sink,
-      readSnapshot: (o) => readAccountSnapshot(account.clients, { ...o, sleep: async (ms) => void sleeps.push(ms) }),
+      readSnapshot: (o) =>
+        readAccountSnapshot(account.clients, { ...o, sleep: async (ms) => void sleeps.push(ms) }),
       rules: RULES,
       config: BENCH_CONFIG,
       logger: new Logger({ logLevel: 'SILENT' }),
@@ -53,7 +55,10 @@ describe('fault: a sweep that cannot read everything resolves nothing it did not
   });
 
   /** A healthy sweep, then one under `faults` six hours later that must fail loudly and resolve nothing of `section`. */
-  async function sweepAgainUnder(faults: AwsFaults, section: string): Promise<{ before: StoredFinding[]; after: StoredFinding[]; error: unknown }> {
+  async function sweepAgainUnder(
+    faults: AwsFaults,
+    section: string,
+  ): Promise<{ before: StoredFinding[]; after: StoredFinding[]; error: unknown }> {
     const first = await sweep();
     expect(first.unavailable).toEqual([]);
     const before = await store.list({ status: 'open' });
@@ -77,16 +82,27 @@ describe('fault: a sweep that cannot read everything resolves nothing it did not
     expect((error as SweepIncompleteError).message).toMatch(/authDetails/);
     expect(account.calls.get('GetAccountAuthorizationDetailsCommand')).toBe(6 + 4); // 6 healthy, then 3 + the failing one
     const affected = new Set([...rulesReading('authDetails'), ...ROLE_RULES]);
-    const ids = (list: StoredFinding[]) => list.filter((f) => affected.has(f.ruleId)).map((f) => f.id).sort();
+    const ids = (list: StoredFinding[]) =>
+      list
+        .filter((f) => affected.has(f.ruleId))
+        .map((f) => f.id)
+        .sort();
     expect(ids(before).length).toBeGreaterThan(20);
     expect(ids(after)).toEqual(ids(before));
   });
 
   it('cut off on the first page: the snapshot carries no partial roles and the sweep resolves nothing', async () => {
     account.setFaults({ authDetailsFailAfterPages: 0 });
-    const { snapshot } = await readAccountSnapshotWithStats(account.clients, { accountId: BENCH_ACCOUNT, now: BENCH_NOW });
+    const { snapshot } = await readAccountSnapshotWithStats(account.clients, {
+      accountId: BENCH_ACCOUNT,
+      now: BENCH_NOW,
+    });
     expect(snapshot.roles).toEqual([]);
-    const evaluation = evaluateSnapshot(snapshot, { config: BENCH_CONFIG, now: BENCH_NOW, accountId: BENCH_ACCOUNT }, RULES);
+    const evaluation = evaluateSnapshot(
+      snapshot,
+      { config: BENCH_CONFIG, now: BENCH_NOW, accountId: BENCH_ACCOUNT },
+      RULES,
+    );
     const covered = new Set(evaluation.coverage.map((c) => c.ruleId));
     for (const id of [...rulesReading('authDetails'), ...ROLE_RULES]) expect(covered.has(id)).toBe(false);
     account.setFaults({});
@@ -101,22 +117,40 @@ describe('fault: a sweep that cannot read everything resolves nothing it did not
     expect(sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(120_000);
     expect(sleeps.slice(0, 3)).toEqual([2_000, 4_000, 8_000]);
     const reportRules = rulesReading('credentialReport');
-    const ids = (list: StoredFinding[]) => list.filter((f) => reportRules.has(f.ruleId)).map((f) => f.id).sort();
+    const ids = (list: StoredFinding[]) =>
+      list
+        .filter((f) => reportRules.has(f.ruleId))
+        .map((f) => f.id)
+        .sort();
     expect(ids(before).length).toBeGreaterThan(10);
     expect(ids(after)).toEqual(ids(before));
   });
 
   it('credential report throttled on every call: unavailable at once, no false pass', async () => {
-    const { before, after, error } = await sweepAgainUnder({ credentialReport: 'throttled' }, 'credentialReport');
+    const { before, after, error } = await sweepAgainUnder(
+      { credentialReport: 'throttled' },
+      'credentialReport',
+    );
     expect((error as SweepIncompleteError).unavailable[0]?.reason).toMatch(/throttled/i);
     expect(sleeps).toEqual([]);
     const reportRules = rulesReading('credentialReport');
-    const ids = (list: StoredFinding[]) => list.filter((f) => reportRules.has(f.ruleId)).map((f) => f.id).sort();
+    const ids = (list: StoredFinding[]) =>
+      list
+        .filter((f) => reportRules.has(f.ruleId))
+        .map((f) => f.id)
+        .sort();
     expect(ids(after)).toEqual(ids(before));
     // The rules that need the report did not run, so they could not "pass" either.
     account.setFaults({ credentialReport: 'throttled' });
-    const { snapshot } = await readAccountSnapshotWithStats(account.clients, { accountId: BENCH_ACCOUNT, now: BENCH_NOW });
-    const evaluation = evaluateSnapshot(snapshot, { config: BENCH_CONFIG, now: BENCH_NOW, accountId: BENCH_ACCOUNT }, RULES);
+    const { snapshot } = await readAccountSnapshotWithStats(account.clients, {
+      accountId: BENCH_ACCOUNT,
+      now: BENCH_NOW,
+    });
+    const evaluation = evaluateSnapshot(
+      snapshot,
+      { config: BENCH_CONFIG, now: BENCH_NOW, accountId: BENCH_ACCOUNT },
+      RULES,
+    );
     expect(evaluation.coverage.filter((c) => reportRules.has(c.ruleId))).toEqual([]);
     expect(evaluation.findings.filter((f) => reportRules.has(f.ruleId))).toEqual([]);
   });

@@ -33,18 +33,31 @@ const GITLAB = 'gitlab.com';
 const EKS = 'oidc.eks.eu-west-1.amazonaws.com/id/5C3F0A1B2D4E6F708192A3B4C5D6E7F8';
 export const OIDC_ISSUERS = [GITHUB, GITLAB, EKS] as const;
 export const SSO_PROVIDER = 'AWSSSO_0123456789abcdef_DO_NOT_DELETE';
-export const TRUST_ANCHOR = 'arn:aws:rolesanywhere:eu-west-1:111122223333:trust-anchor/8f0c5e1a-aaaa-4bbb-8ccc-000000000001';
+export const TRUST_ANCHOR =
+  'arn:aws:rolesanywhere:eu-west-1:111122223333:trust-anchor/8f0c5e1a-aaaa-4bbb-8ccc-000000000001';
 
 const SERVICES = ['lambda', 'ecs-tasks', 'ec2', 'states', 'events', 'glue', 'codebuild', 'sagemaker'];
 const LINKED = ['ecs', 'rds', 'elasticloadbalancing', 'autoscaling', 'organizations', 'support'];
-const AWS_POLICIES = ['ReadOnlyAccess', 'AmazonS3ReadOnlyAccess', 'AWSLambdaBasicExecutionRole', 'AmazonDynamoDBFullAccess', 'CloudWatchAgentServerPolicy'];
+const AWS_POLICIES = [
+  'ReadOnlyAccess',
+  'AmazonS3ReadOnlyAccess',
+  'AWSLambdaBasicExecutionRole',
+  'AmazonDynamoDBFullAccess',
+  'CloudWatchAgentServerPolicy',
+];
 
 const allow = (principal: unknown, action: string | string[], condition?: unknown) => ({
   Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: principal, Action: action, ...(condition ? { Condition: condition } : {}) }],
+  Statement: [
+    { Effect: 'Allow', Principal: principal, Action: action, ...(condition ? { Condition: condition } : {}) },
+  ],
 });
 const oidc = (issuer: string, cond: Record<string, unknown>) =>
-  allow({ Federated: `arn:aws:iam::${BENCH_ACCOUNT}:oidc-provider/${issuer}` }, 'sts:AssumeRoleWithWebIdentity', cond);
+  allow(
+    { Federated: `arn:aws:iam::${BENCH_ACCOUNT}:oidc-provider/${issuer}` },
+    'sts:AssumeRoleWithWebIdentity',
+    cond,
+  );
 
 /** Role kinds by share of the account; the mix an account run on the modern model actually has. */
 export type RoleKind =
@@ -88,24 +101,36 @@ function trustPolicy(kind: RoleKind, i: number): unknown {
     case 'service':
       return allow({ Service: `${SERVICES[i % SERVICES.length]}.amazonaws.com` }, 'sts:AssumeRole');
     case 'sso':
-      return allow({ Federated: `arn:aws:iam::${BENCH_ACCOUNT}:saml-provider/${SSO_PROVIDER}` }, ['sts:AssumeRoleWithSAML', 'sts:TagSession'], {
-        StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' },
-      });
+      return allow(
+        { Federated: `arn:aws:iam::${BENCH_ACCOUNT}:saml-provider/${SSO_PROVIDER}` },
+        ['sts:AssumeRoleWithSAML', 'sts:TagSession'],
+        {
+          StringEquals: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' },
+        },
+      );
     case 'service-linked':
       return allow({ Service: `${LINKED[i % LINKED.length]}.amazonaws.com` }, 'sts:AssumeRole');
     case 'github-pinned':
       return oidc(GITHUB, {
         StringEquals: {
           [`${GITHUB}:aud`]: 'sts.amazonaws.com',
-          [`${GITHUB}:sub`]: i % 2 ? `repo:acme/service-${i}:environment:production` : `repo:acme/service-${i}:ref:refs/heads/main`,
+          [`${GITHUB}:sub`]:
+            i % 2
+              ? `repo:acme/service-${i}:environment:production`
+              : `repo:acme/service-${i}:ref:refs/heads/main`,
         },
       });
     case 'github-org-wide':
-      return oidc(GITHUB, { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' }, StringLike: { [`${GITHUB}:sub`]: 'repo:acme/*' } });
+      return oidc(GITHUB, {
+        StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' },
+        StringLike: { [`${GITHUB}:sub`]: 'repo:acme/*' },
+      });
     case 'github-any':
       return oidc(GITHUB, { StringEquals: { [`${GITHUB}:aud`]: 'sts.amazonaws.com' } });
     case 'cross-account-external-id':
-      return allow({ AWS: `arn:aws:iam::${FOREIGN_ACCOUNT}:root` }, 'sts:AssumeRole', { StringEquals: { 'sts:ExternalId': `ext-${hex(i, 12)}` } });
+      return allow({ AWS: `arn:aws:iam::${FOREIGN_ACCOUNT}:root` }, 'sts:AssumeRole', {
+        StringEquals: { 'sts:ExternalId': `ext-${hex(i, 12)}` },
+      });
     case 'cross-account-open':
       return allow({ AWS: `arn:aws:iam::${FOREIGN_ACCOUNT}:role/vendor-${i}` }, 'sts:AssumeRole');
     case 'cross-account-trusted':
@@ -115,15 +140,27 @@ function trustPolicy(kind: RoleKind, i: number): unknown {
     case 'org-restricted':
       return allow({ AWS: '*' }, 'sts:AssumeRole', { StringEquals: { 'aws:PrincipalOrgID': ORG_ID } });
     case 'eks-irsa':
-      return oidc(EKS, { StringEquals: { [`${EKS}:aud`]: 'sts.amazonaws.com', [`${EKS}:sub`]: `system:serviceaccount:apps:svc-${i}` } });
+      return oidc(EKS, {
+        StringEquals: {
+          [`${EKS}:aud`]: 'sts.amazonaws.com',
+          [`${EKS}:sub`]: `system:serviceaccount:apps:svc-${i}`,
+        },
+      });
     case 'gitlab-pinned':
       return oidc(GITLAB, {
-        StringEquals: { [`${GITLAB}:aud`]: 'https://gitlab.com', [`${GITLAB}:sub`]: `project_path:acme/svc-${i}:ref_type:branch:ref:main` },
+        StringEquals: {
+          [`${GITLAB}:aud`]: 'https://gitlab.com',
+          [`${GITLAB}:sub`]: `project_path:acme/svc-${i}:ref_type:branch:ref:main`,
+        },
       });
     case 'roles-anywhere':
-      return allow({ Service: 'rolesanywhere.amazonaws.com' }, ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'], {
-        ArnEquals: { 'aws:SourceArn': TRUST_ANCHOR },
-      });
+      return allow(
+        { Service: 'rolesanywhere.amazonaws.com' },
+        ['sts:AssumeRole', 'sts:TagSession', 'sts:SetSourceIdentity'],
+        {
+          ArnEquals: { 'aws:SourceArn': TRUST_ANCHOR },
+        },
+      );
     case 'public':
       return allow({ AWS: '*' }, 'sts:AssumeRole');
   }
@@ -133,10 +170,16 @@ function roleIdentity(kind: RoleKind, i: number): { name: string; path: string }
   const n = String(i).padStart(5, '0');
   switch (kind) {
     case 'sso':
-      return { name: `AWSReservedSSO_PermissionSet${n}_${hex(i, 16)}`, path: '/aws-reserved/sso.amazonaws.com/eu-west-1/' };
+      return {
+        name: `AWSReservedSSO_PermissionSet${n}_${hex(i, 16)}`,
+        path: '/aws-reserved/sso.amazonaws.com/eu-west-1/',
+      };
     case 'service-linked': {
       const svc = LINKED[i % LINKED.length] ?? 'ecs';
-      return { name: `AWSServiceRoleFor${svc.toUpperCase()}_${n}`, path: `/aws-service-role/${svc}.amazonaws.com/` };
+      return {
+        name: `AWSServiceRoleFor${svc.toUpperCase()}_${n}`,
+        path: `/aws-service-role/${svc}.amazonaws.com/`,
+      };
     }
     case 'service':
       return { name: `${SERVICES[i % SERVICES.length]}-role-${n}`, path: i % 3 ? '/service-role/' : '/' };
@@ -171,9 +214,24 @@ export function roleDetail(i: number): RoleDetail {
     InstanceProfileList: [],
     RolePolicyList:
       i % 4 === 0
-        ? [{ PolicyName: 'inline', PolicyDocument: encode({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:GetObject'], Resource: `arn:aws:s3:::bucket-${i}/*` }] }) }]
+        ? [
+            {
+              PolicyName: 'inline',
+              PolicyDocument: encode({
+                Version: '2012-10-17',
+                Statement: [
+                  { Effect: 'Allow', Action: ['s3:GetObject'], Resource: `arn:aws:s3:::bucket-${i}/*` },
+                ],
+              }),
+            },
+          ]
         : [],
-    AttachedManagedPolicies: [{ PolicyName: AWS_POLICIES[i % AWS_POLICIES.length] ?? 'ReadOnlyAccess', PolicyArn: `arn:aws:iam::aws:policy/${AWS_POLICIES[i % AWS_POLICIES.length]}` }],
+    AttachedManagedPolicies: [
+      {
+        PolicyName: AWS_POLICIES[i % AWS_POLICIES.length] ?? 'ReadOnlyAccess',
+        PolicyArn: `arn:aws:iam::aws:policy/${AWS_POLICIES[i % AWS_POLICIES.length]}`,
+      },
+    ],
     Tags: i % 5 === 0 ? [{ Key: 'team', Value: `team-${i % 17}` }] : [],
     RoleLastUsed: lastUsed ? { LastUsedDate: lastUsed, Region: 'eu-west-1' } : {},
   };
@@ -198,9 +256,23 @@ export function userDetail(u: number): UserDetail {
     UserId: `AIDA${hex(100_000 + u, 17).toUpperCase()}`,
     Arn: `arn:aws:iam::${BENCH_ACCOUNT}:user${u % 7 === 0 ? '/vendors/' : '/'}${name}`,
     CreateDate: daysAgo(100 + (u % 900)),
-    UserPolicyList: u % 50 === 3 ? [{ PolicyName: 'all', PolicyDocument: encode({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }) }] : [],
+    UserPolicyList:
+      u % 50 === 3
+        ? [
+            {
+              PolicyName: 'all',
+              PolicyDocument: encode({
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+              }),
+            },
+          ]
+        : [],
     GroupList: [`group-${u % GROUPS}`, ...(u % 3 === 0 ? [`group-${(u + 7) % GROUPS}`] : [])],
-    AttachedManagedPolicies: u % 100 === 1 ? [{ PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }] : [],
+    AttachedManagedPolicies:
+      u % 100 === 1
+        ? [{ PolicyName: 'AdministratorAccess', PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }]
+        : [],
     Tags: [],
   };
 }
@@ -213,7 +285,9 @@ export function groupDetail(g: number): GroupDetail {
     Arn: `arn:aws:iam::${BENCH_ACCOUNT}:group/group-${g}`,
     CreateDate: daysAgo(900),
     GroupPolicyList: [],
-    AttachedManagedPolicies: [{ PolicyName: 'ReadOnlyAccess', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }],
+    AttachedManagedPolicies: [
+      { PolicyName: 'ReadOnlyAccess', PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' },
+    ],
   };
 }
 
@@ -231,7 +305,16 @@ export function policyDetail(p: number): ManagedPolicyDetail {
     UpdateDate: daysAgo(30),
     PolicyVersionList: [
       {
-        Document: encode({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: `arn:aws:dynamodb:eu-west-1:${BENCH_ACCOUNT}:table/t-${p}` }] }),
+        Document: encode({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: ['dynamodb:GetItem', 'dynamodb:Query'],
+              Resource: `arn:aws:dynamodb:eu-west-1:${BENCH_ACCOUNT}:table/t-${p}`,
+            },
+          ],
+        }),
         VersionId: 'v2',
         IsDefaultVersion: true,
         CreateDate: daysAgo(30),
@@ -246,7 +329,10 @@ const iso = (d: Date) => d.toISOString().replace('.000Z', '+00:00');
 export function credentialReportCsv(size: AccountSize): string {
   const header =
     'user,arn,user_creation_time,password_enabled,password_last_used,password_last_changed,password_next_rotation,mfa_active,access_key_1_active,access_key_1_last_rotated,access_key_1_last_used_date,access_key_1_last_used_region,access_key_1_last_used_service,access_key_2_active,access_key_2_last_rotated,access_key_2_last_used_date,access_key_2_last_used_region,access_key_2_last_used_service,cert_1_active,cert_1_last_rotated,cert_2_active,cert_2_last_rotated';
-  const rows = [header, `<root_account>,arn:aws:iam::${BENCH_ACCOUNT}:root,2020-01-01T00:00:00+00:00,not_supported,2026-06-01T10:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`];
+  const rows = [
+    header,
+    `<root_account>,arn:aws:iam::${BENCH_ACCOUNT}:root,2020-01-01T00:00:00+00:00,not_supported,2026-06-01T10:00:00+00:00,not_supported,not_supported,true,false,N/A,N/A,N/A,N/A,false,N/A,N/A,N/A,N/A,false,N/A,false,N/A`,
+  ];
   for (let u = 0; u < size.users; u++) {
     const user = userDetail(u);
     const password = u % 10 === 0;
@@ -282,7 +368,12 @@ export function entityCount(size: AccountSize): number {
 
 /** One GetAccountAuthorizationDetails page: entities [from, to) of the account. */
 export function authDetailsSlice(size: AccountSize, from: number, to: number) {
-  const page = { UserDetailList: [] as UserDetail[], GroupDetailList: [] as GroupDetail[], RoleDetailList: [] as RoleDetail[], Policies: [] as ManagedPolicyDetail[] };
+  const page = {
+    UserDetailList: [] as UserDetail[],
+    GroupDetailList: [] as GroupDetail[],
+    RoleDetailList: [] as RoleDetail[],
+    Policies: [] as ManagedPolicyDetail[],
+  };
   for (let e = from; e < to; e++) {
     let k = e;
     if (k < size.users) page.UserDetailList.push(userDetail(k));

@@ -35,7 +35,11 @@ import {
   ListUsersCommand,
   NoSuchEntityException,
 } from '@aws-sdk/client-iam';
-import { ListProfilesCommand, ListTrustAnchorsCommand, RolesAnywhereClient } from '@aws-sdk/client-rolesanywhere';
+import {
+  ListProfilesCommand,
+  ListTrustAnchorsCommand,
+  RolesAnywhereClient,
+} from '@aws-sdk/client-rolesanywhere';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { SnapshotClients } from '../../lambdas/adapters/aws/index.js';
 import {
@@ -89,11 +93,24 @@ const META = { httpStatusCode: 200, requestId: 'bench', attempts: 1, totalRetryD
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function serviceError(name: string, status: number, message: string): IAMServiceException {
-  return Object.assign(new IAMServiceException({ name, $fault: status >= 500 ? 'server' : 'client', message, $metadata: { ...META, httpStatusCode: status } }), { Code: name });
+  return Object.assign(
+    new IAMServiceException({
+      name,
+      $fault: status >= 500 ? 'server' : 'client',
+      message,
+      $metadata: { ...META, httpStatusCode: status },
+    }),
+    { Code: name },
+  );
 }
 
 /** Marker-paged slice of a list of `total` items; the marker is the next index. */
-function paged<T>(total: number, input: { Marker?: string; MaxItems?: number }, pageMax: number, item: (i: number) => T) {
+function paged<T>(
+  total: number,
+  input: { Marker?: string; MaxItems?: number },
+  pageMax: number,
+  item: (i: number) => T,
+) {
   const from = input.Marker ? Number(input.Marker) : 0;
   const to = Math.min(total, from + Math.min(input.MaxItems ?? 100, pageMax));
   const items = Array.from({ length: to - from }, (_, k) => item(from + k));
@@ -118,7 +135,8 @@ export function mockAccount(options: MockAccountOptions): MockAccount {
   const calls = new Map<string, number>();
   const roleNames = new Map<string, number>();
   for (let i = 0; i < size.roles; i++) roleNames.set(roleDetail(i).RoleName ?? '', i);
-  const userIndex = (name: string | undefined) => (name === 'break-glass' ? 0 : Number((name ?? '').replace('user-', '')));
+  const userIndex = (name: string | undefined) =>
+    name === 'break-glass' ? 0 : Number((name ?? '').replace('user-', ''));
 
   type Stub = { on(command: unknown): { callsFake(fn: (input: never) => unknown): unknown } };
   const serve = <I>(stub: Stub, command: { name: string }, fn: (input: I) => unknown) => {
@@ -141,52 +159,132 @@ export function mockAccount(options: MockAccountOptions): MockAccount {
     const from = input.Marker ? Number(input.Marker) : 0;
     const to = Math.min(entityCount(size), from + Math.min(input.MaxItems ?? 100, pageSize));
     const more = to < entityCount(size);
-    return { ...authDetailsSlice(size, from, to), IsTruncated: more, ...(more ? { Marker: String(to) } : {}) };
+    return {
+      ...authDetailsSlice(size, from, to),
+      IsTruncated: more,
+      ...(more ? { Marker: String(to) } : {}),
+    };
   });
   serve(iamStub, GenerateCredentialReportCommand, () => ({ State: 'COMPLETE' }));
   serve(iamStub, GetCredentialReportCommand, () => {
     if (faults.credentialReport === 'in-progress')
-      throw new CredentialReportNotReadyException({ message: 'Report is in progress', $metadata: { ...META, httpStatusCode: 404 } });
+      throw new CredentialReportNotReadyException({
+        message: 'Report is in progress',
+        $metadata: { ...META, httpStatusCode: 404 },
+      });
     if (faults.credentialReport === 'throttled') throw serviceError('Throttling', 400, 'Rate exceeded');
-    return { Content: new TextEncoder().encode(credentialReportCsv(size)), ReportFormat: 'text/csv', GeneratedTime: new Date('2026-10-31T22:00:00Z') };
+    return {
+      Content: new TextEncoder().encode(credentialReportCsv(size)),
+      ReportFormat: 'text/csv',
+      GeneratedTime: new Date('2026-10-31T22:00:00Z'),
+    };
   });
   serve(iamStub, GetAccountSummaryCommand, () => ({
-    SummaryMap: { Users: size.users, Roles: size.roles, Groups: GROUPS, Policies: POLICIES, AccountMFAEnabled: 1, AccountAccessKeysPresent: 0, MFADevices: 10, MFADevicesInUse: 10, Providers: 4 },
+    SummaryMap: {
+      Users: size.users,
+      Roles: size.roles,
+      Groups: GROUPS,
+      Policies: POLICIES,
+      AccountMFAEnabled: 1,
+      AccountAccessKeysPresent: 0,
+      MFADevices: 10,
+      MFADevicesInUse: 10,
+      Providers: 4,
+    },
   }));
   serve(iamStub, ListOpenIDConnectProvidersCommand, () => ({
-    OpenIDConnectProviderList: OIDC_ISSUERS.map((u) => ({ Arn: `arn:aws:iam::${BENCH_ACCOUNT}:oidc-provider/${u}` })),
+    OpenIDConnectProviderList: OIDC_ISSUERS.map((u) => ({
+      Arn: `arn:aws:iam::${BENCH_ACCOUNT}:oidc-provider/${u}`,
+    })),
   }));
   serve<{ OpenIDConnectProviderArn?: string }>(iamStub, GetOpenIDConnectProviderCommand, (input) => {
     const url = (input.OpenIDConnectProviderArn ?? '').split('oidc-provider/')[1] ?? '';
     const aud = url === 'gitlab.com' ? 'https://gitlab.com' : 'sts.amazonaws.com';
-    return { Url: url, ClientIDList: [aud], ThumbprintList: ['6938fd4d98bab03faadb97b34396831e3780aea1'], CreateDate: new Date('2025-01-01T00:00:00Z') };
+    return {
+      Url: url,
+      ClientIDList: [aud],
+      ThumbprintList: ['6938fd4d98bab03faadb97b34396831e3780aea1'],
+      CreateDate: new Date('2025-01-01T00:00:00Z'),
+    };
   });
   serve(iamStub, ListSAMLProvidersCommand, () => ({
-    SAMLProviderList: [{ Arn: `arn:aws:iam::${BENCH_ACCOUNT}:saml-provider/${SSO_PROVIDER}`, ValidUntil: new Date('2120-01-01T00:00:00Z'), CreateDate: new Date('2023-01-01T00:00:00Z') }],
+    SAMLProviderList: [
+      {
+        Arn: `arn:aws:iam::${BENCH_ACCOUNT}:saml-provider/${SSO_PROVIDER}`,
+        ValidUntil: new Date('2120-01-01T00:00:00Z'),
+        CreateDate: new Date('2023-01-01T00:00:00Z'),
+      },
+    ],
   }));
   serve(iamStub, GetAccountPasswordPolicyCommand, () => {
-    throw new NoSuchEntityException({ message: 'The Password Policy cannot be found.', $metadata: { ...META, httpStatusCode: 404 } });
+    throw new NoSuchEntityException({
+      message: 'The Password Policy cannot be found.',
+      $metadata: { ...META, httpStatusCode: 404 },
+    });
   });
   const raStub = ra as unknown as Stub;
   serve(raStub, ListTrustAnchorsCommand, () => ({
-    trustAnchors: [{ trustAnchorId: '8f0c', trustAnchorArn: TRUST_ANCHOR, name: 'onprem-pca', enabled: true, source: { sourceType: 'AWS_ACM_PCA', sourceData: { acmPcaArn: 'arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/x' } } }],
+    trustAnchors: [
+      {
+        trustAnchorId: '8f0c',
+        trustAnchorArn: TRUST_ANCHOR,
+        name: 'onprem-pca',
+        enabled: true,
+        source: {
+          sourceType: 'AWS_ACM_PCA',
+          sourceData: { acmPcaArn: 'arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/x' },
+        },
+      },
+    ],
   }));
   serve(raStub, ListProfilesCommand, () => ({
-    profiles: [{ profileId: 'p1', profileArn: 'arn:aws:rolesanywhere:eu-west-1:111122223333:profile/p1', name: 'onprem', enabled: true, roleArns: [roleDetail(99).Arn ?? ''] }],
+    profiles: [
+      {
+        profileId: 'p1',
+        profileArn: 'arn:aws:rolesanywhere:eu-west-1:111122223333:profile/p1',
+        name: 'onprem',
+        enabled: true,
+        roleArns: [roleDetail(99).Arn ?? ''],
+      },
+    ],
   }));
   const trailArn = `arn:aws:cloudtrail:eu-west-1:${BENCH_ACCOUNT}:trail/management`;
   const ctStub = cloudtrail as unknown as Stub;
   serve(ctStub, DescribeTrailsCommand, () => ({
-    trailList: [{ Name: 'management', TrailARN: trailArn, HomeRegion: 'eu-west-1', IsMultiRegionTrail: true, IncludeGlobalServiceEvents: true, IsOrganizationTrail: false, S3BucketName: 'acme-trail' }],
+    trailList: [
+      {
+        Name: 'management',
+        TrailARN: trailArn,
+        HomeRegion: 'eu-west-1',
+        IsMultiRegionTrail: true,
+        IncludeGlobalServiceEvents: true,
+        IsOrganizationTrail: false,
+        S3BucketName: 'acme-trail',
+      },
+    ],
   }));
   serve(ctStub, GetTrailStatusCommand, () => ({ IsLogging: true }));
-  serve(ctStub, GetEventSelectorsCommand, () => ({ TrailARN: trailArn, EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] }] }));
+  serve(ctStub, GetEventSelectorsCommand, () => ({
+    TrailARN: trailArn,
+    EventSelectors: [{ ReadWriteType: 'All', IncludeManagementEvents: true, DataResources: [] }],
+  }));
 
   // --- the per-entity calls of Prowler / ScoutSuite style enumeration ---
-  const noSuch = (what: string) => new NoSuchEntityException({ message: `${what} cannot be found.`, $metadata: { ...META, httpStatusCode: 404 } });
+  const noSuch = (what: string) =>
+    new NoSuchEntityException({
+      message: `${what} cannot be found.`,
+      $metadata: { ...META, httpStatusCode: 404 },
+    });
   serve<{ Marker?: string; MaxItems?: number }>(iamStub, ListRolesCommand, (input) => {
     const { items, ...rest } = paged(size.roles, input, 1000, (i) => {
-      const { RolePolicyList: _p, AttachedManagedPolicies: _a, InstanceProfileList: _i, RoleLastUsed: _l, Tags: _t, ...role } = roleDetail(i);
+      const {
+        RolePolicyList: _p,
+        AttachedManagedPolicies: _a,
+        InstanceProfileList: _i,
+        RoleLastUsed: _l,
+        Tags: _t,
+        ...role
+      } = roleDetail(i);
       return role;
     });
     return { Roles: items, ...rest };
@@ -197,11 +295,22 @@ export function mockAccount(options: MockAccountOptions): MockAccount {
     return roleDetail(i);
   };
   serve<{ RoleName?: string }>(iamStub, GetRoleCommand, (input) => {
-    const { RolePolicyList: _p, AttachedManagedPolicies: _a, InstanceProfileList: _i, ...r } = role(input.RoleName);
+    const {
+      RolePolicyList: _p,
+      AttachedManagedPolicies: _a,
+      InstanceProfileList: _i,
+      ...r
+    } = role(input.RoleName);
     return { Role: r };
   });
-  serve<{ RoleName?: string }>(iamStub, ListAttachedRolePoliciesCommand, (input) => ({ AttachedPolicies: role(input.RoleName).AttachedManagedPolicies, IsTruncated: false }));
-  serve<{ RoleName?: string }>(iamStub, ListRolePoliciesCommand, (input) => ({ PolicyNames: (role(input.RoleName).RolePolicyList ?? []).map((p) => p.PolicyName), IsTruncated: false }));
+  serve<{ RoleName?: string }>(iamStub, ListAttachedRolePoliciesCommand, (input) => ({
+    AttachedPolicies: role(input.RoleName).AttachedManagedPolicies,
+    IsTruncated: false,
+  }));
+  serve<{ RoleName?: string }>(iamStub, ListRolePoliciesCommand, (input) => ({
+    PolicyNames: (role(input.RoleName).RolePolicyList ?? []).map((p) => p.PolicyName),
+    IsTruncated: false,
+  }));
   serve<{ RoleName?: string; PolicyName?: string }>(iamStub, GetRolePolicyCommand, (input) => {
     const p = (role(input.RoleName).RolePolicyList ?? []).find((x) => x.PolicyName === input.PolicyName);
     if (!p) throw noSuch(`Policy ${input.PolicyName}`);
@@ -216,28 +325,81 @@ export function mockAccount(options: MockAccountOptions): MockAccount {
   });
   serve<{ UserName?: string }>(iamStub, ListAccessKeysCommand, (input) => {
     const u = userIndex(input.UserName);
-    return { AccessKeyMetadata: Array.from({ length: keysOf(u, size) }, (_, k) => ({ UserName: input.UserName, AccessKeyId: `AKIA${u}K${k}`, Status: 'Active', CreateDate: new Date('2026-01-01T00:00:00Z') })), IsTruncated: false };
+    return {
+      AccessKeyMetadata: Array.from({ length: keysOf(u, size) }, (_, k) => ({
+        UserName: input.UserName,
+        AccessKeyId: `AKIA${u}K${k}`,
+        Status: 'Active',
+        CreateDate: new Date('2026-01-01T00:00:00Z'),
+      })),
+      IsTruncated: false,
+    };
   });
-  serve(iamStub, GetAccessKeyLastUsedCommand, () => ({ AccessKeyLastUsed: { LastUsedDate: new Date('2026-10-30T00:00:00Z'), ServiceName: 's3', Region: 'eu-west-1' } }));
-  serve<{ UserName?: string }>(iamStub, ListMFADevicesCommand, (input) => ({ MFADevices: userIndex(input.UserName) % 20 === 0 ? [{ UserName: input.UserName, SerialNumber: `arn:aws:iam::${BENCH_ACCOUNT}:mfa/${input.UserName}`, EnableDate: new Date('2025-01-01T00:00:00Z') }] : [], IsTruncated: false }));
+  serve(iamStub, GetAccessKeyLastUsedCommand, () => ({
+    AccessKeyLastUsed: {
+      LastUsedDate: new Date('2026-10-30T00:00:00Z'),
+      ServiceName: 's3',
+      Region: 'eu-west-1',
+    },
+  }));
+  serve<{ UserName?: string }>(iamStub, ListMFADevicesCommand, (input) => ({
+    MFADevices:
+      userIndex(input.UserName) % 20 === 0
+        ? [
+            {
+              UserName: input.UserName,
+              SerialNumber: `arn:aws:iam::${BENCH_ACCOUNT}:mfa/${input.UserName}`,
+              EnableDate: new Date('2025-01-01T00:00:00Z'),
+            },
+          ]
+        : [],
+    IsTruncated: false,
+  }));
   serve<{ UserName?: string }>(iamStub, GetLoginProfileCommand, (input) => {
     if (userIndex(input.UserName) % 10 !== 0) throw noSuch(`Login Profile for User ${input.UserName}`);
-    return { LoginProfile: { UserName: input.UserName, CreateDate: new Date('2025-01-01T00:00:00Z'), PasswordResetRequired: false } };
+    return {
+      LoginProfile: {
+        UserName: input.UserName,
+        CreateDate: new Date('2025-01-01T00:00:00Z'),
+        PasswordResetRequired: false,
+      },
+    };
   });
-  serve<{ UserName?: string }>(iamStub, ListAttachedUserPoliciesCommand, (input) => ({ AttachedPolicies: userDetail(userIndex(input.UserName)).AttachedManagedPolicies, IsTruncated: false }));
-  serve<{ UserName?: string }>(iamStub, ListUserPoliciesCommand, (input) => ({ PolicyNames: (userDetail(userIndex(input.UserName)).UserPolicyList ?? []).map((p) => p.PolicyName), IsTruncated: false }));
+  serve<{ UserName?: string }>(iamStub, ListAttachedUserPoliciesCommand, (input) => ({
+    AttachedPolicies: userDetail(userIndex(input.UserName)).AttachedManagedPolicies,
+    IsTruncated: false,
+  }));
+  serve<{ UserName?: string }>(iamStub, ListUserPoliciesCommand, (input) => ({
+    PolicyNames: (userDetail(userIndex(input.UserName)).UserPolicyList ?? []).map((p) => p.PolicyName),
+    IsTruncated: false,
+  }));
   serve<{ UserName?: string; PolicyName?: string }>(iamStub, GetUserPolicyCommand, (input) => {
-    const p = (userDetail(userIndex(input.UserName)).UserPolicyList ?? []).find((x) => x.PolicyName === input.PolicyName);
-    return { UserName: input.UserName, PolicyName: input.PolicyName, PolicyDocument: p?.PolicyDocument ?? '' };
+    const p = (userDetail(userIndex(input.UserName)).UserPolicyList ?? []).find(
+      (x) => x.PolicyName === input.PolicyName,
+    );
+    return {
+      UserName: input.UserName,
+      PolicyName: input.PolicyName,
+      PolicyDocument: p?.PolicyDocument ?? '',
+    };
   });
   serve<{ UserName?: string }>(iamStub, ListGroupsForUserCommand, (input) => ({
     Groups: (userDetail(userIndex(input.UserName)).GroupList ?? []).map((g) => {
-      const { GroupPolicyList: _p, AttachedManagedPolicies: _a, ...group } = groupDetail(Number(g.replace('group-', '')));
+      const {
+        GroupPolicyList: _p,
+        AttachedManagedPolicies: _a,
+        ...group
+      } = groupDetail(Number(g.replace('group-', '')));
       return group;
     }),
     IsTruncated: false,
   }));
-  serve(iamStub, ListGroupsCommand, () => ({ Groups: Array.from({ length: GROUPS }, (_, g) => groupDetail(g)).map(({ GroupPolicyList: _p, AttachedManagedPolicies: _a, ...g }) => g), IsTruncated: false }));
+  serve(iamStub, ListGroupsCommand, () => ({
+    Groups: Array.from({ length: GROUPS }, (_, g) => groupDetail(g)).map(
+      ({ GroupPolicyList: _p, AttachedManagedPolicies: _a, ...g }) => g,
+    ),
+    IsTruncated: false,
+  }));
   serve<{ Marker?: string; MaxItems?: number }>(iamStub, ListPoliciesCommand, (input) => {
     const { items, ...rest } = paged(POLICIES, input, 1000, (p) => {
       const { PolicyVersionList: _v, ...policy } = policyDetail(p);
@@ -245,7 +407,10 @@ export function mockAccount(options: MockAccountOptions): MockAccount {
     });
     return { Policies: items, ...rest };
   });
-  serve<{ PolicyArn?: string }>(iamStub, GetPolicyVersionCommand, (input) => ({ PolicyVersion: policyDetail(Number((input.PolicyArn ?? '').split('app-policy-')[1])).PolicyVersionList?.[0] }));
+  serve<{ PolicyArn?: string }>(iamStub, GetPolicyVersionCommand, (input) => ({
+    PolicyVersion: policyDetail(Number((input.PolicyArn ?? '').split('app-policy-')[1]))
+      .PolicyVersionList?.[0],
+  }));
 
   return {
     clients: { iam: iamClient, cloudtrail: cloudtrailClient, rolesAnywhere: raClient },
@@ -260,4 +425,3 @@ export function mockAccount(options: MockAccountOptions): MockAccount {
     },
   };
 }
-

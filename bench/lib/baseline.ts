@@ -11,7 +11,6 @@ import {
   ListGroupsCommand,
   ListGroupsForUserCommand,
   ListMFADevicesCommand,
-  ListPoliciesCommand,
   ListRolePoliciesCommand,
   ListUserPoliciesCommand,
   paginateListPolicies,
@@ -42,18 +41,22 @@ export interface BaselineResult {
  */
 export async function enumeratePerEntity(iam: IAMClient, concurrency: number): Promise<BaselineResult> {
   const roles: string[] = [];
-  for await (const page of paginateListRoles({ client: iam }, {})) for (const r of page.Roles ?? []) roles.push(r.RoleName ?? '');
+  for await (const page of paginateListRoles({ client: iam }, {}))
+    for (const r of page.Roles ?? []) roles.push(r.RoleName ?? '');
   const users: string[] = [];
-  for await (const page of paginateListUsers({ client: iam }, {})) for (const u of page.Users ?? []) users.push(u.UserName ?? '');
+  for await (const page of paginateListUsers({ client: iam }, {}))
+    for (const u of page.Users ?? []) users.push(u.UserName ?? '');
   const policies: string[] = [];
-  for await (const page of paginateListPolicies({ client: iam }, { Scope: 'Local' })) for (const p of page.Policies ?? []) policies.push(p.Arn ?? '');
+  for await (const page of paginateListPolicies({ client: iam }, { Scope: 'Local' }))
+    for (const p of page.Policies ?? []) policies.push(p.Arn ?? '');
   await iam.send(new ListGroupsCommand({}));
 
   await pool(roles, concurrency, async (RoleName) => {
     await iam.send(new GetRoleCommand({ RoleName }));
     await iam.send(new ListAttachedRolePoliciesCommand({ RoleName }));
     const inline = await iam.send(new ListRolePoliciesCommand({ RoleName }));
-    for (const PolicyName of inline.PolicyNames ?? []) await iam.send(new GetRolePolicyCommand({ RoleName, PolicyName }));
+    for (const PolicyName of inline.PolicyNames ?? [])
+      await iam.send(new GetRolePolicyCommand({ RoleName, PolicyName }));
   });
   let keys = 0;
   await pool(users, concurrency, async (UserName) => {
@@ -68,7 +71,8 @@ export async function enumeratePerEntity(iam: IAMClient, concurrency: number): P
     });
     await iam.send(new ListAttachedUserPoliciesCommand({ UserName }));
     const inline = await iam.send(new ListUserPoliciesCommand({ UserName }));
-    for (const PolicyName of inline.PolicyNames ?? []) await iam.send(new GetUserPolicyCommand({ UserName, PolicyName }));
+    for (const PolicyName of inline.PolicyNames ?? [])
+      await iam.send(new GetUserPolicyCommand({ UserName, PolicyName }));
     await iam.send(new ListGroupsForUserCommand({ UserName }));
   });
   await pool(policies, concurrency, async (PolicyArn) => {

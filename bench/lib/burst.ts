@@ -77,7 +77,8 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
   const unreadable = new Set<string>();
   for (const e of envelopes) {
     try {
-      for (const f of evaluateEvents(e, { config: BENCH_CONFIG, now: BENCH_NOW }, RULES).findings) expected.add(f.id);
+      for (const f of evaluateEvents(e, { config: BENCH_CONFIG, now: BENCH_NOW }, RULES).findings)
+        expected.add(f.id);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       unreadable.add(idOf(e));
@@ -85,7 +86,10 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
   }
 
   // 10% delivered twice, the copy at a random later position (sometimes right after: concurrent).
-  let deliveries: { envelope: Json; attempt: number }[] = envelopes.map((envelope) => ({ envelope, attempt: 1 }));
+  let deliveries: { envelope: Json; attempt: number }[] = envelopes.map((envelope) => ({
+    envelope,
+    attempt: 1,
+  }));
   let duplicateDeliveries = 0;
   for (const envelope of envelopes) {
     if (random() >= (options.duplicateRate ?? 0.1)) continue;
@@ -105,7 +109,10 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
   const judged = new Map<string, number>();
   const logger = new Logger({ logLevel: 'SILENT' });
   const containers = Array.from({ length: options.containers ?? 16 }, () => {
-    const client = db.client({ maxAttempts: DYNAMODB_MAX_ATTEMPTS, retryStrategy: fastRetryStrategy(DYNAMODB_MAX_ATTEMPTS) });
+    const client = db.client({
+      maxAttempts: DYNAMODB_MAX_ATTEMPTS,
+      retryStrategy: fastRetryStrategy(DYNAMODB_MAX_ATTEMPTS),
+    });
     injectThrottling(client, options.throttleRate ?? 0.2, throttleRandom, counter);
     const inner = createDynamoDbStore({ tableName: table, client });
     // An event is judged when its claim is completed: count that, whatever the invocation returns after.
@@ -116,13 +123,19 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
         judged.set(eventId, (judged.get(eventId) ?? 0) + 1);
       },
     };
-    return createEventHandler({ store, sink: handlerSink, rules: RULES, config: BENCH_CONFIG, logger, now: () => simNow });
+    return createEventHandler({
+      store,
+      sink: handlerSink,
+      rules: RULES,
+      config: BENCH_CONFIG,
+      logger,
+      now: () => simNow,
+    });
   });
 
   const errors: Record<string, number> = {};
   const latencies: number[] = [];
   let redeliveries = 0;
-  let deadLettered = 0;
   const t0 = performance.now();
   try {
     const runWave = async (base: number, wave: typeof deliveries) => {
@@ -155,7 +168,7 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
       pending = await runWave(base, pending);
       if (pending.length === 0) break;
     }
-    deadLettered = pending.length;
+    const deadLettered = pending.length;
     if (pending.length > 0) {
       // The DLQ alarm fired; the runbook redrives the DLQ.
       log(`burst: redriving ${pending.length} dead-lettered deliveries`);
@@ -164,13 +177,18 @@ export async function runBurst(options: BurstOptions): Promise<BurstResult> {
     }
     // The next invocation (or sweep) flushes whatever earlier flushes could not send.
     simNow = at(900);
-    const clean = createDynamoDbStore({ tableName: table, client: db.client({ maxAttempts: DYNAMODB_MAX_ATTEMPTS }) });
+    const clean = createDynamoDbStore({
+      tableName: table,
+      client: db.client({ maxAttempts: DYNAMODB_MAX_ATTEMPTS }),
+    });
     await clean.flushOutbox(handlerSink, at(900));
 
     const stored = await clean.list({ status: 'all' });
     const byId = new Map(stored.map((f) => [f.id, f]));
     const lostFindings = [...expected].filter((id) => byId.get(id)?.status !== 'open');
-    for (const eventId of unreadable) if (!stored.some((f) => f.resource.arn.endsWith(`event/${eventId}`))) lostFindings.push(`unreadable event ${eventId}`);
+    for (const eventId of unreadable)
+      if (!stored.some((f) => f.resource.arn.endsWith(`event/${eventId}`)))
+        lostFindings.push(`unreadable event ${eventId}`);
     const opened = (id: string) => sink.perFindingKind.get(`${id} opened`) ?? 0;
     return {
       events: envelopes.length,

@@ -1,11 +1,20 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
+} from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { createTableInput } from '../../lambdas/adapters/dynamodb/schema.js';
 
-type DynaliteFactory = (options: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
+type DynaliteFactory = (options: {
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => Server;
 const dynalite = createRequire(import.meta.url)('dynalite') as DynaliteFactory;
 
 export interface DynaliteServer {
@@ -26,7 +35,13 @@ export async function startDynaliteServer(): Promise<DynaliteServer> {
   const clients: DynamoDBClient[] = [];
   const commands = new Map<string, number>();
   const client = (config: Partial<DynamoDBClientConfig> = {}) => {
-    const c = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' }, maxAttempts: 3, ...config });
+    const c = new DynamoDBClient({
+      endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+      maxAttempts: 3,
+      ...config,
+    });
     c.middlewareStack.add(
       (next, context) => async (args) => {
         commands.set(String(context.commandName), (commands.get(String(context.commandName)) ?? 0) + 1);
@@ -61,7 +76,13 @@ export async function startDynaliteServer(): Promise<DynaliteServer> {
 }
 
 /** Only DynamoDB commands that write items. */
-export const WRITE_COMMANDS = ['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand', 'TransactWriteItemsCommand'];
+export const WRITE_COMMANDS = [
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+];
 
 export function countWrites(commands: ReadonlyMap<string, number>): number {
   return WRITE_COMMANDS.reduce((n, c) => n + (commands.get(c) ?? 0), 0);

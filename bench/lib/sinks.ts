@@ -8,6 +8,8 @@ export class CountingSink implements AlertSink {
   calls = 0;
   failures = 0;
   sent = 0;
+  /** Every transition delivered, in order. */
+  readonly delivered: Transition[] = [];
   constructor(private readonly fail: (call: number) => boolean = () => false) {}
 
   async send(transitions: Transition[]): Promise<void> {
@@ -18,6 +20,7 @@ export class CountingSink implements AlertSink {
     }
     for (const t of transitions) {
       this.sent++;
+      this.delivered.push(t);
       this.perFinding.set(t.finding.id, (this.perFinding.get(t.finding.id) ?? 0) + 1);
       const key = `${t.finding.id} ${t.kind}`;
       this.perFindingKind.set(key, (this.perFindingKind.get(key) ?? 0) + 1);

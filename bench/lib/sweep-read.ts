@@ -9,7 +9,11 @@ import type { MockAccount } from './aws-mock.js';
 
 /** The account's access model: one break-glass user, one trusted partner account, the organization. */
 export const BENCH_CONFIG: TrustwatchConfig = parseConfig({
-  accessModel: { allowedIamUsers: ['break-glass'], trustedAccounts: [TRUSTED_ACCOUNT], organizationId: ORG_ID },
+  accessModel: {
+    allowedIamUsers: ['break-glass'],
+    trustedAccounts: [TRUSTED_ACCOUNT],
+    organizationId: ORG_ID,
+  },
 });
 
 export interface SweepRead {
@@ -22,11 +26,30 @@ export interface SweepRead {
 }
 
 /** Reads the mocked account through the real adapter, then judges it with every rule. */
-export async function readAndEvaluate(account: MockAccount, now = BENCH_NOW, sleep?: (ms: number) => Promise<void>): Promise<SweepRead> {
+export async function readAndEvaluate(
+  account: MockAccount,
+  now = BENCH_NOW,
+  sleep?: (ms: number) => Promise<void>,
+): Promise<SweepRead> {
   const t0 = performance.now();
-  const { snapshot, stats } = await readAccountSnapshotWithStats(account.clients, { accountId: BENCH_ACCOUNT, now, ...(sleep ? { sleep } : {}) });
+  const { snapshot, stats } = await readAccountSnapshotWithStats(account.clients, {
+    accountId: BENCH_ACCOUNT,
+    now,
+    ...(sleep ? { sleep } : {}),
+  });
   const t1 = performance.now();
-  const evaluation = evaluateSnapshot(snapshot, { config: BENCH_CONFIG, now, accountId: BENCH_ACCOUNT }, RULES);
+  const evaluation = evaluateSnapshot(
+    snapshot,
+    { config: BENCH_CONFIG, now, accountId: BENCH_ACCOUNT },
+    RULES,
+  );
   const t2 = performance.now();
-  return { snapshot, evaluation, apiCalls: stats.apiCalls, callsByAction: stats.callsByAction, readMs: t1 - t0, evalMs: t2 - t1 };
+  return {
+    snapshot,
+    evaluation,
+    apiCalls: stats.apiCalls,
+    callsByAction: stats.callsByAction,
+    readMs: t1 - t0,
+    evalMs: t2 - t1,
+  };
 }

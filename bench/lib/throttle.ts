@@ -1,11 +1,20 @@
-import { ProvisionedThroughputExceededException, type DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import {
+  ProvisionedThroughputExceededException,
+  type DynamoDBClient,
+  type DynamoDBClientConfig,
+} from '@aws-sdk/client-dynamodb';
 
 /**
  * Makes a share of a DynamoDB client's requests fail the way DynamoDB throttles: a
  * ProvisionedThroughputExceededException before the request reaches the table. The middleware sits
  * inside the SDK's retry loop, so each attempt is a fresh draw and the SDK retries as in production.
  */
-export function injectThrottling(client: DynamoDBClient, rate: number, random: () => number, counter: { throttled: number; attempts: number }): void {
+export function injectThrottling(
+  client: DynamoDBClient,
+  rate: number,
+  random: () => number,
+  counter: { throttled: number; attempts: number },
+): void {
   client.middlewareStack.add(
     (next) => async (args) => {
       counter.attempts++;
@@ -29,7 +38,10 @@ type RetryStrategy = Exclude<DynamoDBClientConfig['retryStrategy'], undefined>;
  * backoff instead of the 500 ms throttling base, so thousands of throttles fit in a test.
  */
 export function fastRetryStrategy(maxAttempts: number, baseMs = 2, capMs = 40): RetryStrategy {
-  const token = (count: number, delay: number) => ({ getRetryCount: () => count, getRetryDelay: () => delay });
+  const token = (count: number, delay: number) => ({
+    getRetryCount: () => count,
+    getRetryDelay: () => delay,
+  });
   return {
     acquireInitialRetryToken: async () => token(0, 0),
     refreshRetryTokenForRetry: async (previous: { getRetryCount(): number }, info: { errorType: string }) => {

@@ -1,4 +1,4 @@
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,7 @@ const HANDLERS_DIR = join(import.meta.dirname, '..', '..', 'lambdas', 'handlers'
  */
 const REQUIRE_SHIM =
   "import { createRequire as __trustwatchCreateRequire } from 'node:module'; const require = __trustwatchCreateRequire(import.meta.url);";
-export const CONSTRUCT_BUNDLING = {
+export const CONSTRUCT_BUNDLING: BuildOptions = {
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -25,9 +25,9 @@ export const CONSTRUCT_BUNDLING = {
   minify: true,
   sourcemap: 'external',
   sourcesContent: false,
-  external: [] as string[],
+  external: [],
   logLevel: 'warning',
-} as const;
+};
 
 export interface BundleResult {
   readonly handler: string;
@@ -51,7 +51,10 @@ export function handlerEntries(): string[] {
 function coldLoad(file: string): { importMs: number; processMs: number } {
   const script = `const t = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(file).href)}); if (typeof m.handler !== 'function') throw new Error('no handler export'); process.stdout.write(String(performance.now() - t));`;
   const started = performance.now();
-  const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' } });
+  const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
+  });
   const processMs = performance.now() - started;
   if (out.status !== 0) throw new Error(`loading ${file} failed: ${out.stderr.slice(0, 500)}`);
   return { importMs: Number(out.stdout), processMs };

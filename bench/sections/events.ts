@@ -19,14 +19,28 @@ export interface EventsResult {
   readonly eventsPerSec: number;
   readonly findingsPerEvent: number;
   readonly unreadable: number;
-  readonly handler: { events: number; p50Ms: number; p95Ms: number; maxMs: number; dynamoDbRequestsPerEvent: number };
+  readonly handler: {
+    events: number;
+    p50Ms: number;
+    p95Ms: number;
+    maxMs: number;
+    dynamoDbRequestsPerEvent: number;
+  };
 }
 
 /** Engine throughput over a mixed corpus, then the event handler's latency per event on dynalite. */
-export async function runEvents(generated: number, handlerEvents: number, log: (m: string) => void): Promise<EventsResult> {
+export async function runEvents(
+  generated: number,
+  handlerEvents: number,
+  log: (m: string) => void,
+): Promise<EventsResult> {
   const cases = caseRecords();
   const shared = sharedCorpusRecords();
-  const corpus = [...cases.map((c) => toEnvelope(c.record)), ...shared.map((c) => toEnvelope(c.record)), ...generatedEvents(generated, 11).map(toEnvelope)];
+  const corpus = [
+    ...cases.map((c) => toEnvelope(c.record)),
+    ...shared.map((c) => toEnvelope(c.record)),
+    ...generatedEvents(generated, 11).map(toEnvelope),
+  ];
   const ctx = { config: BENCH_CONFIG, now: BENCH_NOW };
 
   for (const e of corpus.slice(0, 200)) evaluate(e); // warm up the JIT
@@ -52,12 +66,24 @@ export async function runEvents(generated: number, handlerEvents: number, log: (
       throw error;
     }
   }
-  log(`events: ${evaluated} evaluations in ${round(seconds, 2)} s; handler latency over ${handlerEvents} events`);
+  log(
+    `events: ${evaluated} evaluations in ${round(seconds, 2)} s; handler latency over ${handlerEvents} events`,
+  );
 
   const db = await startDynaliteServer();
   try {
-    const store = createDynamoDbStore({ tableName: await db.createTable(), client: db.client({ maxAttempts: DYNAMODB_MAX_ATTEMPTS }) });
-    const handler = createEventHandler({ store, sink: new CountingSink(), rules: RULES, config: BENCH_CONFIG, logger: new Logger({ logLevel: 'SILENT' }), now: () => BENCH_NOW });
+    const store = createDynamoDbStore({
+      tableName: await db.createTable(),
+      client: db.client({ maxAttempts: DYNAMODB_MAX_ATTEMPTS }),
+    });
+    const handler = createEventHandler({
+      store,
+      sink: new CountingSink(),
+      rules: RULES,
+      config: BENCH_CONFIG,
+      logger: new Logger({ logLevel: 'SILENT' }),
+      now: () => BENCH_NOW,
+    });
     const latencies: number[] = [];
     const events = generatedEvents(handlerEvents, 23).map(toEnvelope);
     for (const e of events.slice(0, 10)) await handler(e); // warm up connections and code paths

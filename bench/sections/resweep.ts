@@ -13,7 +13,13 @@ import { BENCH_CONFIG } from '../lib/sweep-read.js';
 
 export interface ResweepResult {
   readonly roles: number;
-  readonly firstSweep: { findings: number; transitions: number; storeWrites: number; alertsSent: number; wallMs: number };
+  readonly firstSweep: {
+    findings: number;
+    transitions: number;
+    storeWrites: number;
+    alertsSent: number;
+    wallMs: number;
+  };
   /** The unchanged re-sweep, 6 hours later (the default schedule). */
   readonly storeWrites: number;
   readonly itemWrites: number;
@@ -21,6 +27,12 @@ export interface ResweepResult {
   readonly alertsSent: number;
   readonly wallMs: number;
   readonly dynamoDbRequests: Readonly<Record<string, number>>;
+  /** The re-sweep's transitions as "ruleId kind" (time crossing a threshold changes state in an unchanged account). */
+  readonly transitionRules: readonly string[];
+  /** Findings rewritten although nothing but time changed, by rule (their detail or facts carry an age). */
+  readonly updatedByRule: Readonly<Record<string, number>>;
+  /** The same account swept again at the same instant: what the store itself writes when nothing at all changed. */
+  readonly sameInstant: { storeWrites: number; transitions: number };
 }
 
 const hoursLater = (h: number) => new Date(Date.parse(BENCH_NOW) + h * 3_600_000).toISOString();
@@ -30,7 +42,10 @@ export async function runResweep(roles: number, log: (m: string) => void): Promi
   const account = mockAccount({ size: sizeFor(roles) });
   const db = await startDynaliteServer();
   try {
-    const store = createDynamoDbStore({ tableName: await db.createTable(), client: db.client({ maxAttempts: 8 }) });
+    const store = createDynamoDbStore({
+      tableName: await db.createTable(),
+      client: db.client({ maxAttempts: 8 }),
+    });
     const sink = new CountingSink();
     let now = BENCH_NOW;
     const sweep = createSweepHandler({
@@ -49,22 +64,48 @@ export async function runResweep(roles: number, log: (m: string) => void): Promi
       const summary = await sweep();
       const wallMs = round(performance.now() - t0);
       const transitions = Object.values(summary.transitions).reduce((a, b) => a + (b ?? 0), 0);
-      return { summary, wallMs, transitions, storeWrites: countWrites(db.commands), requests: Object.fromEntries(db.commands) };
+      return {
+        summary,
+        wallMs,
+        transitions,
+        storeWrites: countWrites(db.commands),
+        requests: Object.fromEntries(db.commands),
+      };
     };
     log(`resweep: first sweep of ${roles} roles into an empty table`);
     const first = await run();
+    log(
+      `resweep: first sweep ${first.wallMs} ms, ${first.transitions} transitions; sweeping again unchanged`,
+    );
+    const instant = await run();
     now = hoursLater(6);
-    log(`resweep: first sweep ${first.wallMs} ms, ${first.transitions} transitions; sweeping again unchanged`);
+    const before = new Map((await store.list({ status: 'all' })).map((f) => [f.id, f]));
+    const sentBefore = sink.delivered.length;
     const second = await run();
+    const updatedByRule: Record<string, number> = {};
+    for (const f of await store.list({ status: 'all' })) {
+      const b = before.get(f.id);
+      const changed = b && (b.detail !== f.detail || JSON.stringify(b.facts) !== JSON.stringify(f.facts));
+      if (changed && b.status === f.status) updatedByRule[f.ruleId] = (updatedByRule[f.ruleId] ?? 0) + 1;
+    }
     return {
       roles,
-      firstSweep: { findings: first.summary.findings, transitions: first.transitions, storeWrites: first.storeWrites, alertsSent: first.summary.alertsSent, wallMs: first.wallMs },
+      firstSweep: {
+        findings: first.summary.findings,
+        transitions: first.transitions,
+        storeWrites: first.storeWrites,
+        alertsSent: first.summary.alertsSent,
+        wallMs: first.wallMs,
+      },
       storeWrites: second.storeWrites,
       itemWrites: second.summary.itemWrites,
       transitions: second.transitions,
       alertsSent: second.summary.alertsSent,
       wallMs: second.wallMs,
       dynamoDbRequests: second.requests,
+      transitionRules: sink.delivered.slice(sentBefore).map((t) => `${t.finding.ruleId} ${t.kind}`),
+      updatedByRule,
+      sameInstant: { storeWrites: instant.storeWrites, transitions: instant.transitions },
     };
   } finally {
     account.restore();

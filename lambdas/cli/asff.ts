@@ -22,7 +22,11 @@ const SEVERITY_LABEL: Record<Severity, string> = {
   INFO: 'INFORMATIONAL',
 };
 
-const WORKFLOW: Record<FindingStatus, string> = { open: 'NEW', suppressed: 'SUPPRESSED', resolved: 'RESOLVED' };
+const WORKFLOW: Record<FindingStatus, string> = {
+  open: 'NEW',
+  suppressed: 'SUPPRESSED',
+  resolved: 'RESOLVED',
+};
 
 /** namespace/category/classifier; tampering with the audit trail is a TTP, the rest are configuration checks. */
 const TYPES_BY_RULE: Record<string, string> = {
@@ -76,7 +80,8 @@ export function toAsff(finding: StoredFinding, options: AsffOptions): AsffFindin
   const account = finding.resource.accountId;
   const partition = partitionOf(finding.resource.arn);
   const event = finding.evidence?.source === 'event' ? finding.evidence : undefined;
-  const updatedAt = [finding.lastSeen, finding.changedAt, finding.firstSeen].sort().at(-1) ?? finding.firstSeen;
+  const updatedAt =
+    [finding.lastSeen, finding.changedAt, finding.firstSeen].sort().at(-1) ?? finding.firstSeen;
   const productFields: Record<string, string> = {
     'trustwatch/RuleId': finding.ruleId,
     'trustwatch/FindingId': finding.id,

@@ -84,7 +84,7 @@ async function tableFromStack(
 function withAwsErrors(store: FindingStore, table: string, region: string, profile?: string): FindingStore {
   const context = {
     ...(profile ? { profile } : {}),
-    action: `dynamodb:Query/GetItem on table ${table} and its indexes`,
+    action: `dynamodb:Query and GetItem (PutItem to suppress) on table ${table} and its indexes, and kms:Decrypt on its key`,
     what: `table ${table} not found in ${region}: check --table and --region (the stack output ${TABLE_OUTPUT_KEY} names it)`,
   };
   const guarded = {} as Record<string, unknown>;

@@ -1,7 +1,8 @@
 import type { Finding } from '../core/model.js';
 import type { StoredFinding } from '../core/store.js';
 import type { Transition } from '../core/transitions.js';
-import type { Style } from './format.js';
+import { asFinding } from '../core/store.js';
+import { renderFinding, type Style } from './format.js';
 
 /** `findings list` as an aligned table, `--csv`, and `findings show`'s timeline. */
 
@@ -149,8 +150,7 @@ function transitionNote(t: Transition): string {
     case 'opened':
     case 'regressed':
     case 'escalated': {
-      const change =
-        t.kind === 'escalated' && t.previous ? `${t.previous.severity} → ${f.severity}; ` : '';
+      const change = t.kind === 'escalated' && t.previous ? `${t.previous.severity} → ${f.severity}; ` : '';
       if (!event) return `${change}seen by the sweep`;
       const from = event.sourceIp ? ` from ${event.sourceIp}` : '';
       return `${change}${event.eventName} by ${event.actor ?? event.actorArn ?? 'unknown'}${from} at ${event.eventTime}`;
@@ -179,4 +179,18 @@ export function renderTimeline(history: readonly Transition[], style: Style): st
       return note ? `${head}\n  ${' '.repeat(22)}${style.dim(note)}` : head;
     })
     .join('\n');
+}
+
+/** `findings show`: the finding block with its evidence, when it was seen, then its history. */
+export function renderFindingWithHistory(
+  finding: StoredFinding,
+  history: readonly Transition[],
+  style: Style,
+): string {
+  const seen = `first seen ${finding.firstSeen}, last seen ${finding.lastSeen}, last change ${finding.changedAt}`;
+  const count = `${history.length} transition${history.length === 1 ? '' : 's'}, oldest first`;
+  return (
+    `${renderFinding(asFinding(finding), style)}\n  ${style.dim(seen)}\n\n` +
+    `History (${count}):\n${renderTimeline(history, style)}`
+  );
 }

@@ -108,7 +108,9 @@ export function parseSinceArg(value: string): string {
   try {
     return parseIsoArg(trimmed);
   } catch {
-    throw new InvalidArgumentError('expected a duration back from now (30m, 12h, 7d, 2w) or an ISO date/time');
+    throw new InvalidArgumentError(
+      'expected a duration back from now (30m, 12h, 7d, 2w) or an ISO date/time',
+    );
   }
 }
 

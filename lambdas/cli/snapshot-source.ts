@@ -99,6 +99,11 @@ export async function loadSnapshot(
 ): Promise<AccountSnapshot> {
   const live = !options.authDetails && !options.credentialReport;
   const snapshot = live ? await fromAws(io, options, now) : await fromFiles(io, options, now);
+  if (live && io.stderr.isTTY) {
+    io.stderr.write(
+      `  judging ${snapshot.roles.length} roles, ${snapshot.users.length} users, ${snapshot.trails.length} trails…\n`,
+    );
+  }
   const failed = snapshot.unavailable.filter((u) => u.reason !== FILE_REASON);
   if (live && failed.length === SNAPSHOT_SECTIONS.length) {
     const reasons = failed

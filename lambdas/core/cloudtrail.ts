@@ -110,7 +110,8 @@ export function accountOf(record: CloudTrailRecord): string {
 
 /** The last path segment of an ARN ("arn:aws:sts::1:assumed-role/Role/alice@x" → "alice@x"). */
 function lastSegment(arn: string | undefined): string | undefined {
-  if (!arn) return undefined;
+  // Records are loosely typed: a malformed one may carry a non-string here (found by fuzzing).
+  if (typeof arn !== 'string' || !arn) return undefined;
   const i = arn.lastIndexOf('/');
   return i >= 0 ? arn.slice(i + 1) : undefined;
 }

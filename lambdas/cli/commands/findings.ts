@@ -2,7 +2,6 @@ import { Option, type Command } from 'commander';
 import type { FindingStatus } from '../../core/model.js';
 import { SEVERITIES, type Severity } from '../../core/severity.js';
 import {
-  asFinding,
   FindingNotFoundError,
   type FindingStore,
   type ListQuery,
@@ -12,8 +11,8 @@ import type { Transition } from '../../core/transitions.js';
 import { renderAsff } from '../asff.js';
 import { DEFAULT_REGION } from '../deployed-table.js';
 import { EXIT, UsageError } from '../errors.js';
-import { renderCsv, renderFindingTable, renderTimeline } from '../findings-output.js';
-import { colorEnabled, renderFinding, styleFor } from '../format.js';
+import { renderCsv, renderFindingTable, renderFindingWithHistory } from '../findings-output.js';
+import { colorEnabled, styleFor } from '../format.js';
 import type { CliIO } from '../io.js';
 import {
   addCommonOptions,
@@ -143,13 +142,9 @@ async function show(io: CliIO, id: string, options: Options, command: Command): 
     json(io, { findings: [finding] });
     return EXIT.ok;
   }
+  const { history, ...stored } = finding;
   const style = styleFor(colorEnabled(io.stdout, io.env));
-  const { history, changedAt, ...rest } = finding;
-  const seen = `first seen ${finding.firstSeen}, last seen ${finding.lastSeen}, last change ${changedAt}`;
-  io.stdout.write(
-    `${renderFinding(asFinding({ ...rest, changedAt }), style)}\n  ${style.dim(seen)}\n\n` +
-      `History (${history.length} transition${history.length === 1 ? '' : 's'}, oldest first):\n${renderTimeline(history, style)}\n`,
-  );
+  io.stdout.write(`${renderFindingWithHistory(stored, history, style)}\n`);
   return EXIT.ok;
 }
 
@@ -253,7 +248,9 @@ Examples:
 
   const sub = (name: string, summary: string) =>
     addDeployedTableOptions(
-      addCommonOptions(findings.command(name).summary(summary).description(summary).addOption(stateDirOption())),
+      addCommonOptions(
+        findings.command(name).summary(summary).description(summary).addOption(stateDirOption()),
+      ),
     );
   const run = (work: Promise<number>) => work.then(setExit);
 

@@ -3,7 +3,7 @@ import { evaluateSnapshot } from '../../core/engine.js';
 import { channelMinimums, channelsFor } from '../../core/render/routing.js';
 import { asFinding } from '../../core/store.js';
 import { RULES } from '../../rules/index.js';
-import { EXIT } from '../errors.js';
+import { EXIT, UsageError } from '../errors.js';
 import {
   colorEnabled,
   renderFindings,
@@ -23,21 +23,39 @@ import {
 } from '../options.js';
 import type { SetExit } from '../program.js';
 import { loadSnapshot, type SnapshotSourceOptions } from '../snapshot-source.js';
+import { openDeployedStore } from '../deployed-table.js';
 import { openStore } from '../store.js';
 import { addSnapshotSourceOptions } from './audit.js';
 
-type SweepOptions = CommonOptions & StoreOptions & SnapshotSourceOptions;
+type SweepOptions = CommonOptions &
+  StoreOptions &
+  SnapshotSourceOptions & { readonly table?: string; readonly stack?: string | true };
+
+/** The local store, or with --table/--stack the deployed table (same profile and region as the read). */
+async function openSweepStore(io: CliIO, options: SweepOptions) {
+  if (options.table === undefined && options.stack === undefined) {
+    return { store: openStore(options), close: () => undefined };
+  }
+  if (options.table !== undefined && options.stack !== undefined)
+    throw new UsageError('--table names the table; --stack finds it from the stack outputs: give one');
+  return openDeployedStore(io, options);
+}
 
 async function sweep(io: CliIO, options: SweepOptions): Promise<number> {
   const config = await loadConfig(io, options.config);
   const now = nowOf(io, options);
   const snapshot = await loadSnapshot(io, options, now);
   const evaluation = evaluateSnapshot(snapshot, { config, now, accountId: snapshot.accountId }, RULES);
-  const store = openStore(options);
-  const { transitions } = await store.applyEvaluation(evaluation, { now, by: 'sweep' });
-  // Report the findings as stored: a suppressed one stays suppressed, firstSeen is the first sweep's.
-  const ids = new Set(evaluation.findings.map((f) => f.id));
-  const stored = (await store.list({ status: 'all' })).filter((f) => ids.has(f.id)).map(asFinding);
+  const opened = await openSweepStore(io, options);
+  let transitions, stored;
+  try {
+    ({ transitions } = await opened.store.applyEvaluation(evaluation, { now, by: 'sweep' }));
+    // Report the findings as stored: a suppressed one stays suppressed, firstSeen is the first sweep's.
+    const ids = new Set(evaluation.findings.map((f) => f.id));
+    stored = (await opened.store.list({ status: 'all' })).filter((f) => ids.has(f.id)).map(asFinding);
+  } finally {
+    opened.close();
+  }
 
   if (options.json) {
     io.stdout.write(`${JSON.stringify({ findings: sortFindings(stored), transitions }, null, 2)}\n`);
@@ -65,9 +83,14 @@ export function registerSweep(program: Command, io: CliIO, setExit: SetExit): vo
       'Run `audit` and reconcile its findings with the findings store in --state-dir: new, resolved, ' +
         'regressed and escalated findings and expired suppressions become transitions, the alerts the ' +
         'deployed sweep would send. Findings of sections that could not be read are left as they are. ' +
+        'With --table/--stack it reconciles the deployed table instead; the deployed functions then send ' +
+        'its alerts on their next run. ' +
         '--json prints {"findings": [...], "transitions": [...]}.',
     );
-  addSnapshotSourceOptions(command).addOption(stateDirOption());
+  addSnapshotSourceOptions(command)
+    .addOption(stateDirOption())
+    .option('--table <name>', 'reconcile with the deployed findings table instead of the local store')
+    .option('--stack [name]', "the deployed table, named by this stack's outputs (default TrustWatch)");
   addCommonOptions(command)
     .addHelpText(
       'after',
