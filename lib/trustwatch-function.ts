@@ -13,6 +13,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { aliasArgs, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, REQUIRE_SHIM } from './lambda-bundling.js';
 
 /** The Lambda entry points, written in lambdas/handlers/<name>.ts, each exporting `handler`. */
 export type HandlerName = 'event' | 'sweep' | 'notifier';
@@ -31,10 +32,6 @@ const LOCK_FILE = fileURLToPath(new URL('../package-lock.json', import.meta.url)
 
 /** Asynchronous invocations older than this are dead-lettered rather than retried further. */
 const ASYNC_MAX_EVENT_AGE = Duration.hours(1);
-
-/** Bundled CommonJS dependencies call `require`; ESM output has none, so the banner provides one. */
-const REQUIRE_SHIM =
-  "import { createRequire as __trustwatchCreateRequire } from 'node:module'; const require = __trustwatchCreateRequire(import.meta.url);";
 
 export interface TrustWatchFunctionProps {
   readonly handler: HandlerName;
@@ -96,9 +93,10 @@ export class TrustWatchFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
+        target: BUNDLE_TARGET,
+        mainFields: BUNDLE_MAIN_FIELDS,
         banner: REQUIRE_SHIM,
+        esbuildArgs: aliasArgs(),
         minify: true,
         sourceMap: true,
         sourcesContent: false,

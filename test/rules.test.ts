@@ -95,3 +95,19 @@ describe.each(RULES.map((r) => [r.id] as const))('rule %s', (ruleId) => {
     }
   });
 });
+
+describe('verdicts are stable as time passes', () => {
+  // A detail or fact that changes with the clock (an age in days) would rewrite every finding on
+  // every sweep; the store's "unchanged re-sweep writes ~nothing" depends on this.
+  const snapshotCases = allCases.filter((c) => 'snapshot' in c.case.input);
+  it.each(snapshotCases.map((c) => [`${c.ruleId}/${c.file}`, c] as const))('%s', (_name, loaded) => {
+    const now = loaded.case.now ?? DEFAULT_NOW;
+    const later = new Date(Date.parse(now) + 30 * 3_600_000).toISOString();
+    const before = new Map(run(loaded).findings.map((f) => [f.id, f]));
+    for (const f of run({ ...loaded, case: { ...loaded.case, now: later } }).findings) {
+      const earlier = before.get(f.id);
+      if (!earlier) continue;
+      expect({ detail: f.detail, facts: f.facts }).toEqual({ detail: earlier.detail, facts: earlier.facts });
+    }
+  });
+});

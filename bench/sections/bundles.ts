@@ -5,6 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
+import {
+  BUNDLE_ALIASES,
+  BUNDLE_MAIN_FIELDS,
+  BUNDLE_TARGET,
+  REQUIRE_SHIM,
+} from '../../lib/lambda-bundling.js';
 import { median, round } from '../lib/rng.js';
 
 const HANDLERS_DIR = join(import.meta.dirname, '..', '..', 'lambdas', 'handlers');
@@ -13,15 +19,14 @@ const HANDLERS_DIR = join(import.meta.dirname, '..', '..', 'lambdas', 'handlers'
  * The esbuild options lib/trustwatch-function.ts gives NodejsFunction (`bundling`), as NodejsFunction
  * turns them into an esbuild call: one ESM file, node22, minified, AWS SDK bundled, external source map.
  */
-const REQUIRE_SHIM =
-  "import { createRequire as __trustwatchCreateRequire } from 'node:module'; const require = __trustwatchCreateRequire(import.meta.url);";
 export const CONSTRUCT_BUNDLING: BuildOptions = {
   bundle: true,
   platform: 'node',
   format: 'esm',
-  target: 'node22',
-  mainFields: ['module', 'main'],
+  target: BUNDLE_TARGET,
+  mainFields: [...BUNDLE_MAIN_FIELDS],
   banner: { js: REQUIRE_SHIM },
+  alias: { ...BUNDLE_ALIASES },
   minify: true,
   sourcemap: 'external',
   sourcesContent: false,

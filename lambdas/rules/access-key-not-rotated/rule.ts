@@ -11,18 +11,18 @@ function onSnapshot(snapshot: AccountSnapshot, ctx: RuleContext): Verdict[] {
     if (isRootRow(row)) continue; // root keys are judged by root-access-key
     for (const key of row.accessKeys) {
       if (!key.active || !key.lastRotated) continue;
+      // Details name dates, never an age: an age changes daily and would rewrite every finding on each sweep.
       const age = daysBetween(key.lastRotated, ctx.now);
       if (age <= limit) continue;
       verdicts.push({
         severity: 'MEDIUM',
         resource: userResource(snapshot.accountId, row.user, row.arn),
         discriminator: `access-key-${key.slot}`,
-        detail: `Access key ${key.slot} of IAM user "${row.user}" was created or last rotated on ${key.lastRotated.slice(0, 10)}, ${age} days ago (limit ${limit} days).`,
+        detail: `Access key ${key.slot} of IAM user "${row.user}" was created or last rotated on ${key.lastRotated.slice(0, 10)}, more than ${limit} days ago (the limit).`,
         facts: {
           userName: row.user,
           keySlot: key.slot,
           lastRotated: key.lastRotated,
-          ageDays: age,
           limitDays: limit,
         },
       });

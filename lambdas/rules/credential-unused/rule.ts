@@ -43,22 +43,22 @@ function onSnapshot(snapshot: AccountSnapshot, ctx: RuleContext): Verdict[] {
     for (const credential of credentialsOf(row)) {
       const reference = credential.lastUsed ?? credential.since;
       if (!reference) continue;
+      // Details name dates, never an age: an age changes daily and would rewrite every finding on each sweep.
       const idle = daysBetween(reference, ctx.now);
       if (idle <= limit) continue;
       const what = credential.lastUsed
-        ? `was last used on ${credential.lastUsed.slice(0, 10)}, ${idle} days ago`
-        : `has never been used since it was set on ${reference.slice(0, 10)}, ${idle} days ago`;
+        ? `was last used on ${credential.lastUsed.slice(0, 10)}`
+        : `has never been used since it was set on ${reference.slice(0, 10)}`;
       verdicts.push({
         severity: 'MEDIUM',
         resource: userResource(snapshot.accountId, row.user, row.arn),
         discriminator: credential.id,
-        detail: `The ${credential.label} of IAM user "${row.user}" ${what} (limit ${limit} days).`,
+        detail: `The ${credential.label} of IAM user "${row.user}" ${what}: unused for more than ${limit} days (the limit).`,
         facts: {
           userName: row.user,
           credential: credential.id,
           lastUsed: credential.lastUsed ?? null,
           since: credential.since ?? null,
-          idleDays: idle,
           limitDays: limit,
         },
       });

@@ -29,12 +29,13 @@ function onSnapshot(snapshot: AccountSnapshot, ctx: RuleContext): Verdict[] {
     if (MANAGED_PATHS.some((p) => role.path.startsWith(p)) || role.lastUsedUnknown) continue;
     const reference = role.lastUsedDate ?? role.createDate;
     if (!reference) continue;
+    // Details name dates, never an age: an age changes daily and would rewrite every finding on each sweep.
     const idle = daysBetween(reference, ctx.now);
     if (idle <= limit) continue;
     const issuers = oidcIssuers(role);
     const when = role.lastUsedDate
-      ? `was last used on ${role.lastUsedDate.slice(0, 10)}${role.lastUsedRegion ? ` in ${role.lastUsedRegion}` : ''}, ${idle} days ago`
-      : `has never been used since it was created on ${role.createDate.slice(0, 10)}, ${idle} days ago`;
+      ? `was last used on ${role.lastUsedDate.slice(0, 10)}${role.lastUsedRegion ? ` in ${role.lastUsedRegion}` : ''}`
+      : `has never been used since it was created on ${role.createDate.slice(0, 10)}`;
     const oidc =
       issuers.length > 0
         ? ` It trusts OIDC provider ${issuers.join(', ')}: a dormant entry point for CI tokens.`
@@ -42,12 +43,11 @@ function onSnapshot(snapshot: AccountSnapshot, ctx: RuleContext): Verdict[] {
     verdicts.push({
       severity: issuers.length > 0 ? 'MEDIUM' : 'LOW',
       resource: roleResource(snapshot.accountId, role.name, role.arn, role.path),
-      detail: `Role "${role.name}" ${when} (limit ${limit} days).${oidc}`,
+      detail: `Role "${role.name}" ${when}: unused for more than ${limit} days (the limit).${oidc}`,
       facts: {
         roleName: role.name,
         lastUsedDate: role.lastUsedDate ?? null,
         createDate: role.createDate,
-        idleDays: idle,
         limitDays: limit,
         oidcIssuers: issuers,
       },

@@ -25,17 +25,17 @@ function onSnapshot(snapshot: AccountSnapshot, ctx: RuleContext): Verdict[] {
   const verdicts: Verdict[] = [];
   for (const use of uses) {
     if (!use.at) continue;
+    // Details name dates, never an age: an age changes daily and would rewrite every finding on each sweep.
     const ago = daysBetween(use.at, ctx.now);
     if (ago > window || ago < 0) continue;
     verdicts.push({
       severity: 'HIGH',
       resource: rootResource(snapshot.accountId),
       discriminator: use.id,
-      detail: `The root user's ${use.label} was used on ${use.at.slice(0, 19)}Z, ${ago} days ago${use.where ? ` (${use.where})` : ''}; root activity within ${window} days is reported.`,
+      detail: `The root user's ${use.label} was used on ${use.at.slice(0, 19)}Z${use.where ? ` (${use.where})` : ''}; root activity within ${window} days is reported.`,
       facts: {
         credential: use.id,
         lastUsed: use.at,
-        daysAgo: ago,
         windowDays: window,
         ...(use.where ? { where: use.where } : {}),
       },

@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url';
+
+/**
+ * How every Lambda bundle is built, in one place: the construct hands these to NodejsFunction and
+ * the bench (bench/sections/bundles.ts) builds the same bundles to measure them.
+ */
+
+/** Bundled CommonJS dependencies call `require`; ESM output has none, so the banner provides one. */
+export const REQUIRE_SHIM =
+  "import { createRequire as __trustwatchCreateRequire } from 'node:module'; const require = __trustwatchCreateRequire(import.meta.url);";
+
+export const BUNDLE_TARGET = 'node22';
+export const BUNDLE_MAIN_FIELDS = ['module', 'main'];
+
+/** Module substitutions: the SDK's default credential chain becomes environment credentials only. */
+export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
+  '@aws-sdk/credential-provider-node': fileURLToPath(
+    new URL('../lambdas/adapters/lambda-credentials.ts', import.meta.url),
+  ),
+};
+
+/** The aliases as esbuild command-line arguments, the form NodejsFunction's `esbuildArgs` takes. */
+export function aliasArgs(): Record<string, string> {
+  return Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to]));
+}
