@@ -34,7 +34,8 @@ const CONSTRUCT_BUNDLING: BuildOptions = {
   banner: { js: REQUIRE_SHIM },
   alias: { ...BUNDLE_ALIASES },
   minify: true,
-  sourcemap: 'external',
+  /** `sourceMap: true` becomes `--sourcemap`: a linked map, which NODE_OPTIONS=--enable-source-maps loads. */
+  sourcemap: true,
   sourcesContent: false,
   external: [],
   logLevel: 'silent',
@@ -200,7 +201,13 @@ describe('the event handler bundle, as deployed', () => {
     dir = await mkdtemp(join(tmpdir(), 'trustwatch-bundle-smoke-'));
     bundle = join(dir, 'asset', 'index.mjs');
     const [built, dynalite, stub] = await Promise.all([
-      build({ ...CONSTRUCT_BUNDLING, entryPoints: [handlerEntry('event')], outfile: bundle, metafile: true }),
+      build({
+        ...CONSTRUCT_BUNDLING,
+        absWorkingDir: ROOT,
+        entryPoints: [handlerEntry('event')],
+        outfile: bundle,
+        metafile: true,
+      }),
       startDynalite(),
       startSnsStub(),
     ]);
@@ -282,7 +289,10 @@ describe('the event handler bundle, as deployed', () => {
     return out.Items ?? [];
   }
 
-  it('is built with the construct options: environment-only credentials aliased in, the default chain left out', () => {
+  it('is built with the construct options: environment-only credentials aliased in, the default chain left out', async () => {
+    const text = await readFile(bundle, 'utf8');
+    expect(text.startsWith(REQUIRE_SHIM)).toBe(true);
+    expect(text.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
     const inputs = Object.keys(metafile.inputs);
     expect(inputs).toContain('lambdas/adapters/lambda-credentials.ts');
     expect(inputs.filter((i) => /@aws-sdk\/credential-provider-(node|ini|sso|process)\//.test(i))).toEqual(

@@ -17,7 +17,7 @@ const HANDLERS_DIR = join(import.meta.dirname, '..', '..', 'lambdas', 'handlers'
 
 /**
  * The esbuild options lib/trustwatch-function.ts gives NodejsFunction (`bundling`), as NodejsFunction
- * turns them into an esbuild call: one ESM file, node22, minified, AWS SDK bundled, external source map.
+ * turns them into an esbuild call: one ESM file, node22, minified, AWS SDK bundled, linked source map.
  */
 export const CONSTRUCT_BUNDLING: BuildOptions = {
   bundle: true,
@@ -28,7 +28,8 @@ export const CONSTRUCT_BUNDLING: BuildOptions = {
   banner: { js: REQUIRE_SHIM },
   alias: { ...BUNDLE_ALIASES },
   minify: true,
-  sourcemap: 'external',
+  // NodejsFunction's sourceMap: true is a linked map, and the functions run with --enable-source-maps.
+  sourcemap: true,
   sourcesContent: false,
   external: [],
   logLevel: 'warning',
@@ -58,7 +59,7 @@ function coldLoad(file: string): { importMs: number; processMs: number } {
   const started = performance.now();
   const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
+    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', NODE_OPTIONS: '--enable-source-maps' },
   });
   const processMs = performance.now() - started;
   if (out.status !== 0) throw new Error(`loading ${file} failed: ${out.stderr.slice(0, 500)}`);
