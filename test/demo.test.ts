@@ -74,11 +74,13 @@ describe('trustwatch demo (the real binary)', () => {
       '→ sweep: 5 findings in the account, 1 change (4 already known, not alerted again)',
     );
     expect(out).toMatch(/opened {5}CRITICAL cloudtrail-not-logging-us-east-1 {2}account\/111122223333/);
-    // Fixes: the event resolves the trust finding at once, the sweep resolves the user's.
+    // Fixes: each event settles its findings at once (DeleteUser settles everything on the user).
     expect(out).toMatch(/→ resolved {3}HIGH {5}trust-oidc-subject {2}role\/github-deploy/);
     expect(out).toContain('Subject: [HIGH] Resolved: OIDC trust admits more workloads');
-    expect(out).toMatch(/ {2}resolved {3}MEDIUM {3}iam-user-not-allowed {2}user\/vendor-sync/);
-    expect(out).toMatch(/ {2}resolved {3}HIGH {5}iam-user-access-key {2}user\/vendor-sync/);
+    expect(out).toMatch(/→ resolved {3}MEDIUM {3}iam-user-not-allowed {2}user\/vendor-sync/);
+    expect(out).toMatch(/→ resolved {3}HIGH {5}iam-user-access-key {2}user\/vendor-sync/);
+    // …so the sweep after the fixes finds nothing to change.
+    expect(out).toContain('→ sweep: 2 findings in the account, 0 changes — nothing to alert');
     expect(out).toMatch(/→ suppressed HIGH {5}trust-cross-account/);
 
     // The findings table and one finding's history.
@@ -115,7 +117,7 @@ describe('trustwatch demo (the real binary)', () => {
       'event',
       'sweep',
       'event',
-      'unwatched-change',
+      'event',
       'sweep',
       'suppress',
     ]);

@@ -29,8 +29,18 @@ export interface Evaluation {
   readonly coverage: Coverage[];
 }
 
-/** The CloudTrail events that carry a role's new trust policy (or its deletion). */
-export const ROLE_TRUST_EVENTS = ['CreateRole', 'UpdateAssumeRolePolicy', 'DeleteRole'] as const;
+/** The CloudTrail events that carry a role's new trust policy. */
+export const ROLE_TRUST_EVENTS = ['CreateRole', 'UpdateAssumeRolePolicy'] as const;
+
+/**
+ * Deletions that settle every finding on the deleted user or role at once, instead of at the next
+ * sweep. IAM refuses DeleteUser while the user still has keys, a password or policies, so a
+ * successful call means the identity and everything hanging off it is gone.
+ */
+export const DELETION_EVENTS: Readonly<Record<string, { param: string; type: 'iam-user' | 'iam-role' }>> = {
+  DeleteUser: { param: 'userName', type: 'iam-user' },
+  DeleteRole: { param: 'roleName', type: 'iam-role' },
+};
 
 export function toFinding(
   rule: Pick<Rule, 'id' | 'title' | 'remediation'>,
@@ -141,12 +151,11 @@ export function evaluateRole(
   return { findings, coverage };
 }
 
-function roleFromEvent(record: CloudTrailRecord): RoleTrust | 'deleted' | undefined {
+function roleFromEvent(record: CloudTrailRecord): RoleTrust | undefined {
   const params = record.requestParameters ?? {};
   const roleName = typeof params.roleName === 'string' ? params.roleName : undefined;
   if (!roleName) return undefined;
   const accountId = accountOf(record);
-  if (record.eventName === 'DeleteRole') return 'deleted';
   const responseRole = (record.responseElements?.role ?? {}) as Record<string, unknown>;
   const arn = typeof responseRole.arn === 'string' ? responseRole.arn : undefined;
   const path =
@@ -211,21 +220,21 @@ export function evaluateRecord(
     );
   }
 
-  if (
-    record.eventSource === 'iam.amazonaws.com' &&
-    (ROLE_TRUST_EVENTS as readonly string[]).includes(record.eventName) &&
-    !isFailedCall(record)
-  ) {
+  if (record.eventSource !== 'iam.amazonaws.com' || isFailedCall(record)) return { findings, coverage };
+  if ((ROLE_TRUST_EVENTS as readonly string[]).includes(record.eventName)) {
     const role = roleFromEvent(record);
-    if (role === 'deleted') {
-      const name = String(record.requestParameters?.roleName);
-      const key = resourceKey(roleResource(ctx.accountId, name));
-      for (const rule of rules) if (rule.onRole) coverage.push({ ruleId: rule.id, resourceKeys: [key] });
-    } else if (role) {
+    if (role) {
       const result = evaluateRole(role, ctx, rules, evidence);
       findings.push(...result.findings);
       coverage.push(...result.coverage);
     }
+  }
+  const deletion = DELETION_EVENTS[record.eventName];
+  const deleted = deletion && record.requestParameters?.[deletion.param];
+  if (deletion && typeof deleted === 'string' && deleted !== '') {
+    // Every rule's findings on the deleted identity are settled: the resource no longer exists.
+    const key = resourceKey({ type: deletion.type, accountId: ctx.accountId, name: deleted, arn: '' });
+    coverage.push(...rules.map((rule) => ({ ruleId: rule.id, resourceKeys: [key] })));
   }
   return { findings, coverage };
 }
@@ -300,5 +309,6 @@ export function eventCatalog(rules: readonly Rule[]): Map<string, string[]> {
     for (const selector of rule.events ?? []) for (const name of selector.names) add(selector.source, name);
     if (rule.onRole) for (const name of ROLE_TRUST_EVENTS) add('iam.amazonaws.com', name);
   }
+  for (const name of Object.keys(DELETION_EVENTS)) add('iam.amazonaws.com', name);
   return new Map([...catalog].sort(([a], [b]) => a.localeCompare(b)).map(([s, n]) => [s, [...n].sort()]));
 }

@@ -135,6 +135,9 @@ export class DemoAccount {
         });
         return;
       }
+      case 'DeleteUser':
+        this.deleteUser(String(params.userName));
+        return;
       case 'StopLogging':
         this.trails = this.trails.map((t) =>
           t.arn === params.name || t.name === params.name ? { ...t, isLogging: false } : t,
@@ -145,8 +148,7 @@ export class DemoAccount {
     }
   }
 
-  /** DeleteAccessKey and DeleteUser: not watched events (nothing to alert on), so only the sweep sees them. */
-  deleteUser(userName: string): void {
+  private deleteUser(userName: string): void {
     this.users = this.users.filter((u) => u.name !== userName);
     this.report = this.report.filter((r) => r.user !== userName);
   }

@@ -59,8 +59,6 @@ function transitionLines(step: StepResult, style: Style): string[] {
           : '';
     return [`→ ${head}${note}`, ...transitions.map((t) => `  ${describe(t, style)}`)];
   }
-  if (scene.kind === 'unwatched-change')
-    return ['→ no event is delivered for this: nothing changes until the next sweep'];
   if (transitions.length === 0) return ['→ no finding changed'];
   return transitions.map((t) => `→ ${describe(t, style)}`);
 }

@@ -155,10 +155,6 @@ export async function runDemo(
         account.apply(event);
         await handleEvent(event);
         break;
-      case 'unwatched-change':
-        clock = scene.at;
-        account.deleteUser(scene.deleteUser);
-        break;
       case 'suppress': {
         clock = scene.at;
         const target = await findingOf(store, scene.ruleId, scene.resourceName);

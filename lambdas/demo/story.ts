@@ -38,14 +38,6 @@ export type Scene =
       readonly narration: string;
     }
   | {
-      /** A change no rule watches (so no event is delivered): only the next sweep sees it. */
-      readonly kind: 'unwatched-change';
-      readonly at: string;
-      readonly title: string;
-      readonly narration: string;
-      readonly deleteUser: string;
-    }
-  | {
       readonly kind: 'suppress';
       readonly at: string;
       readonly title: string;
@@ -122,19 +114,20 @@ export const SCENES: readonly Scene[] = [
       'the subject back to repo:acme/app:environment:production.',
   },
   {
-    kind: 'unwatched-change',
-    at: `${DEMO_DAY}T14:31:09Z`,
+    kind: 'event',
+    file: '07-delete-user.json',
     title: 'Fix 2: alice deletes the access key and the user',
     narration:
-      '`aws iam delete-access-key …` and `aws iam delete-user --user-name vendor-sync`: removals open nothing, so ' +
-      'no rule watches them; the next sweep resolves the findings.',
-    deleteUser: 'vendor-sync',
+      '`aws iam delete-access-key …` then `aws iam delete-user --user-name vendor-sync`. IAM refuses to delete a user ' +
+      'that still has keys, so the DeleteUser event settles every finding on it at once.',
   },
   {
     kind: 'sweep',
     at: `${DEMO_DAY}T18:00:00Z`,
     title: 'Scheduled sweep after the fixes',
-    narration: 'The user and its key are gone: their findings are resolved, and the resolution is alerted.',
+    narration:
+      'The sweep sees the same account the events described: nothing new, and nothing is alerted twice. ' +
+      'CloudTrail is still stopped, so those two findings stay open.',
   },
   {
     kind: 'suppress',
