@@ -2,59 +2,22 @@ import {
   DescribeTrailsCommand,
   GetEventSelectorsCommand,
   GetTrailStatusCommand,
-  type AdvancedFieldSelector,
   type CloudTrailClient,
   type GetEventSelectorsCommandOutput,
   type Trail,
 } from '@aws-sdk/client-cloudtrail';
+import { recordsIamWriteEvents } from '../../core/event-selectors.js';
 import type { TrailStatus } from '../../core/snapshot.js';
 import { errorCode, type CallLedger, SnapshotSectionError } from './calls.js';
 
-/** A write management event from IAM: what the watcher needs a trail to record. */
-const PROBE: Readonly<Record<string, string>> = {
-  eventCategory: 'Management',
-  readOnly: 'false',
-  eventSource: 'iam.amazonaws.com',
-};
-
-function fieldMatches(selector: AdvancedFieldSelector, value: string): boolean {
-  const any = (list: string[] | undefined, test: (v: string) => boolean) =>
-    list === undefined || list.length === 0 || list.some(test);
-  const none = (list: string[] | undefined, test: (v: string) => boolean) => !(list ?? []).some(test);
-  return (
-    any(selector.Equals, (v) => v === value) &&
-    any(selector.StartsWith, (v) => value.startsWith(v)) &&
-    any(selector.EndsWith, (v) => value.endsWith(v)) &&
-    none(selector.NotEquals, (v) => v === value) &&
-    none(selector.NotStartsWith, (v) => value.startsWith(v)) &&
-    none(selector.NotEndsWith, (v) => value.endsWith(v))
-  );
-}
-
-/**
- * True when the trail's selectors record write management events from IAM. Basic selectors:
- * management events included, ReadWriteType All or WriteOnly. Advanced selectors: every field
- * selector accepts the probe event; a selector on a field the probe lacks (eventName,
- * userIdentity.arn…) is treated as narrowing, so the trail is not counted (fail closed).
- */
+/** True when the trail's selectors record write management events from IAM (see core/event-selectors). */
 export function recordsWriteManagementEvents(
   selectors: Pick<GetEventSelectorsCommandOutput, 'EventSelectors' | 'AdvancedEventSelectors'>,
 ): boolean {
-  const basic = (selectors.EventSelectors ?? []).some(
-    (s) =>
-      s.IncludeManagementEvents !== false &&
-      (s.ReadWriteType ?? 'All') !== 'ReadOnly' &&
-      !(s.ExcludeManagementEventSources ?? []).includes(PROBE.eventSource ?? ''),
-  );
-  const advanced = (selectors.AdvancedEventSelectors ?? []).some((s) => {
-    const fields = s.FieldSelectors ?? [];
-    if (!fields.some((f) => f.Field === 'eventCategory')) return false;
-    return fields.every((f) => {
-      const value = f.Field === undefined ? undefined : PROBE[f.Field];
-      return value !== undefined && fieldMatches(f, value);
-    });
+  return recordsIamWriteEvents({
+    basic: selectors.EventSelectors,
+    advanced: selectors.AdvancedEventSelectors,
   });
-  return basic || advanced;
 }
 
 function accountOfArn(arn: string): string | undefined {

@@ -1,4 +1,5 @@
 import { isFailedCall, type CloudTrailRecord } from '../../core/cloudtrail.js';
+import { recordsIamWriteEvents } from '../../core/event-selectors.js';
 import type { Verdict } from '../../core/model.js';
 import type { Rule, RuleContext } from '../../core/rule.js';
 import { mostSevere, type Severity } from '../../core/severity.js';
@@ -6,64 +7,8 @@ import { trailOf } from '../shared/cloudtrail-trail.js';
 
 type Change = readonly [Severity, string];
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function list(value: unknown): Record<string, unknown>[] {
-  return Array.isArray(value) ? value.filter(isObject) : [];
-}
-
-/** A write management event from IAM: what trustwatch needs the trail to keep recording. */
-const PROBE: Readonly<Record<string, string>> = {
-  eventcategory: 'Management',
-  readonly: 'false',
-  eventsource: 'iam.amazonaws.com',
-};
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String) : [];
-}
-
-function fieldAccepts(selector: Record<string, unknown>, value: string): boolean {
-  const any = (key: string, test: (v: string) => boolean) =>
-    strings(selector[key]).length === 0 || strings(selector[key]).some(test);
-  const none = (key: string, test: (v: string) => boolean) => !strings(selector[key]).some(test);
-  return (
-    any('equals', (v) => v === value) &&
-    any('startsWith', (v) => value.startsWith(v)) &&
-    any('endsWith', (v) => value.endsWith(v)) &&
-    none('notEquals', (v) => v === value) &&
-    none('notStartsWith', (v) => value.startsWith(v)) &&
-    none('notEndsWith', (v) => value.endsWith(v))
-  );
-}
-
-/**
- * True when the selectors in a PutEventSelectors request still record write management events
- * from IAM (same semantics as the sweep's trail check, on CloudTrail's camelCase request shape):
- * an advanced selector on a field the probe lacks counts as narrowing (fail closed).
- */
-function recordsWriteManagementEvents(params: Record<string, unknown>): boolean {
-  const basic = list(params.eventSelectors).some(
-    (s) =>
-      s.includeManagementEvents !== false &&
-      (s.readWriteType ?? 'All') !== 'ReadOnly' &&
-      !strings(s.excludeManagementEventSources).includes(PROBE.eventsource ?? ''),
-  );
-  const advanced = list(params.advancedEventSelectors).some((s) => {
-    const fields = list(s.fieldSelectors);
-    if (!fields.some((f) => String(f.field).toLowerCase() === 'eventcategory')) return false;
-    return fields.every((f) => {
-      const value = PROBE[String(f.field).toLowerCase()];
-      return value !== undefined && fieldAccepts(f, value);
-    });
-  });
-  return basic || advanced;
-}
-
 function selectorChanges(params: Record<string, unknown>): Change[] {
-  if (recordsWriteManagementEvents(params))
+  if (recordsIamWriteEvents({ basic: params.eventSelectors, advanced: params.advancedEventSelectors }))
     return [['LOW', 'event selectors were replaced; write management events are still recorded']];
   return [
     [
