@@ -1,16 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
-import {
-  Alarm,
-  ComparisonOperator,
-  MathExpression,
-  TreatMissingData,
-  type IMetric,
-} from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { SWEEP_COMPLETED_MESSAGE } from '../lambdas/handlers/runtime.js';
 
 export interface SelfHealthAlarmsProps {
   /** Where alarms go: the alerts topic, so trustwatch's own failures reach the same people. */
@@ -18,6 +14,8 @@ export interface SelfHealthAlarmsProps {
   readonly deadLetterQueues: readonly Queue[];
   readonly eventFunction?: IFunction;
   readonly sweepFunction?: IFunction;
+  /** The sweep's log group: completed sweeps are counted from its "sweep completed" line. */
+  readonly sweepLogGroup?: ILogGroup;
   readonly notifierFunction?: IFunction;
   /** The sweep's schedule expression; the stall alarm's window follows from it. */
   readonly sweepSchedule: string;
@@ -102,19 +100,22 @@ export class SelfHealthAlarms extends Construct {
         errors(props.sweepFunction),
         atLeastOne,
       );
+    }
+    if (props.sweepLogGroup) {
+      // Counted from the sweep's own log line, not from invocations: the daily digest runs in the
+      // same function, and an invocation that did not sweep must not count as a sweep.
+      const completed = new MetricFilter(this, 'SweepsCompleted', {
+        logGroup: props.sweepLogGroup,
+        filterPattern: FilterPattern.stringValue('$.message', '=', SWEEP_COMPLETED_MESSAGE),
+        metricNamespace: 'TrustWatch',
+        metricName: 'SweepsCompleted',
+        metricValue: '1',
+      });
       const window = sweepStallWindow(props.sweepSchedule);
       add(
         'sweep-stalled',
         `No sweep completed within ${window.period.toHumanString()} × ${window.evaluationPeriods} (schedule ${props.sweepSchedule}): the backstop is not running.`,
-        new MathExpression({
-          label: 'successful sweeps',
-          expression: 'invocations - FILL(errors, 0)',
-          usingMetrics: {
-            invocations: props.sweepFunction.metricInvocations({ statistic: 'Sum' }),
-            errors: props.sweepFunction.metricErrors({ statistic: 'Sum' }),
-          },
-          period: window.period,
-        }),
+        completed.metric({ statistic: 'Sum', period: window.period }),
         {
           threshold: 1,
           comparison: ComparisonOperator.LESS_THAN_THRESHOLD,

@@ -4,7 +4,7 @@ import { Rule as EventRule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
@@ -12,6 +12,7 @@ import { Construct } from 'constructs';
 import { SNAPSHOT_PERMISSIONS } from '../lambdas/adapters/aws/index.js';
 import { ConfigError, DEFAULT_CONFIG, type TrustwatchConfig } from '../lambdas/core/config.js';
 import { eventCatalog } from '../lambdas/core/engine.js';
+import { DAILY_DIGEST_EVENT } from '../lambdas/core/render/open-digest.js';
 import type { Rule } from '../lambdas/core/rule.js';
 import { RULES } from '../lambdas/rules/index.js';
 import { addChatbotChannel, addSlackNotifier, createAlertsTopic, type AlertsTopic } from './alerts.js';
@@ -86,6 +87,8 @@ export class TrustWatch extends Construct {
   readonly notifierFunction?: TrustWatchFunction;
   readonly eventRules: EventRule[] = [];
   readonly sweepSchedule?: Schedule;
+  /** Only when `alerts.dailyDigest` is set. */
+  readonly dailyDigestSchedule?: Schedule;
   /** Handlers that were missing at synth time; their functions were left out. */
   readonly missingHandlers: HandlerName[];
 
@@ -212,6 +215,21 @@ export class TrustWatch extends Construct {
           maxEventAge: Duration.hours(1),
         }),
       });
+      if (config.alerts.dailyDigest !== undefined) {
+        // Same function, role and dead-letter queue; the input tells the handler to send the digest, not sweep.
+        this.dailyDigestSchedule = new Schedule(this, 'DailyDigestSchedule', {
+          scheduleName: 'trustwatch-daily-digest',
+          description: 'trustwatch: daily digest of open findings (sent even when all clear)',
+          schedule: ScheduleExpression.expression(config.alerts.dailyDigest),
+          target: new LambdaInvoke(sweepFunction.function, {
+            role: schedulerRole,
+            deadLetterQueue: sweepDeadLetters,
+            retryAttempts: 2,
+            maxEventAge: Duration.hours(1),
+            input: ScheduleTargetInput.fromObject(DAILY_DIGEST_EVENT),
+          }),
+        });
+      }
     }
 
     if (slack?.webhookSecret !== undefined && handlerExists('notifier')) {
@@ -231,6 +249,7 @@ export class TrustWatch extends Construct {
       deadLetterQueues: [eventDeadLetters, sweepDeadLetters],
       eventFunction: this.eventFunction?.function,
       sweepFunction: this.sweepFunction?.function,
+      sweepLogGroup: this.sweepFunction?.logGroup,
       notifierFunction: this.notifierFunction?.function,
       sweepSchedule: config.sweep.schedule,
     });

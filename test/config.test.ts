@@ -40,9 +40,17 @@ describe('config schema', () => {
     [{ alerts: { emails: ['not-an-email'] } }, 'alerts.emails[0]: must be an email address'],
     [{ alerts: { minSeverity: 'SEVERE' } }, 'alerts.minSeverity'],
     [{ sweep: { schedule: 'every 6 hours' } }, 'sweep.schedule: must be a schedule expression'],
+    [{ alerts: { dailyDigest: '08:00 daily' } }, 'alerts.dailyDigest: must be a schedule expression'],
   ])('rejects %j naming the key and the problem', (raw, message) => {
     expect(() => parseConfig(raw)).toThrow(ConfigError);
     expect(() => parseConfig(raw)).toThrow(message);
+  });
+
+  it('has no daily digest unless a schedule is set', () => {
+    expect(DEFAULT_CONFIG.alerts.dailyDigest).toBeUndefined();
+    expect(parseConfig({ alerts: { dailyDigest: 'cron(0 8 * * ? *)' } }).alerts.dailyDigest).toBe(
+      'cron(0 8 * * ? *)',
+    );
   });
 
   it('reports every problem at once', () => {

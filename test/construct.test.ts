@@ -14,6 +14,7 @@ import { RULES } from '../lambdas/rules/index.js';
 import { defineTrustWatchApp } from '../lib/app.js';
 import { cloudTrailPatterns, CLOUDTRAIL_DETAIL_TYPES } from '../lib/event-patterns.js';
 import { sweepStallWindow } from '../lib/self-health.js';
+import { SWEEP_COMPLETED_MESSAGE } from '../lambdas/handlers/runtime.js';
 import { TrustWatch } from '../lib/trustwatch.js';
 import { TrustWatchStack } from '../lib/trustwatch-stack.js';
 
@@ -23,6 +24,7 @@ const CONFIGURED = parseConfig({
   alerts: {
     emails: ['security@example.com', 'oncall@example.com'],
     slack: { webhookSecret: 'trustwatch/slack-webhook', workspaceId: 'T0123ABCD', channelId: 'C0123ABCD' },
+    dailyDigest: 'cron(0 8 * * ? *)',
   },
   sweep: { schedule: 'rate(12 hours)' },
 });
@@ -79,6 +81,10 @@ beforeAll(() => {
 
 function resourcesOf(template: Template, type: string): Json[] {
   return Object.values(template.findResources(type)).map((r) => r.Properties as Json);
+}
+
+function scheduleNamed(template: Template, name: string): Json | undefined {
+  return resourcesOf(template, 'AWS::Scheduler::Schedule').find((s) => s.Name === name);
 }
 
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
@@ -161,11 +167,28 @@ describe('sign-in forwarding (-c signInRegions=...)', () => {
 describe('sweep', () => {
   it('runs on the configured schedule with a dead-letter queue and retries', () => {
     defaults.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(6 hours)' });
-    const [schedule] = resourcesOf(configured, 'AWS::Scheduler::Schedule');
+    const schedule = scheduleNamed(configured, 'trustwatch-sweep');
     expect(schedule!.ScheduleExpression).toBe('rate(12 hours)');
     expect(schedule!.Target.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
     expect(schedule!.Target.DeadLetterConfig.Arn['Fn::GetAtt'][0]).toMatch(/^TrustWatchSweepDeadLetters/);
     expect(schedule!.Target.Arn['Fn::GetAtt'][0]).toMatch(/^TrustWatchSweepHandlerFunction/);
+  });
+
+  it('has a daily-digest schedule only when alerts.dailyDigest is set: same function, role and DLQ', () => {
+    expect(scheduleNamed(defaults, 'trustwatch-daily-digest')).toBeUndefined();
+    const sweep = scheduleNamed(configured, 'trustwatch-sweep')!;
+    const digest = scheduleNamed(configured, 'trustwatch-daily-digest');
+    expect(digest).toMatchObject({
+      ScheduleExpression: 'cron(0 8 * * ? *)',
+      Target: {
+        Arn: sweep.Target.Arn,
+        RoleArn: sweep.Target.RoleArn,
+        DeadLetterConfig: sweep.Target.DeadLetterConfig,
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 },
+      },
+    });
+    expect(JSON.parse(digest!.Target.Input as string)).toEqual({ task: 'daily-digest' });
+    expect(sweep.Target.Input).toBeUndefined();
   });
 
   it('is sized for 10,000 roles and reads the account with exactly SNAPSHOT_PERMISSIONS on "*"', () => {
@@ -423,9 +446,17 @@ describe('self-health alarms', () => {
       expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^TrustWatchAlerts/) }]);
     const stalled = alarms.find((a) => a.AlarmName === 'trustwatch-sweep-stalled')!;
     expect(stalled.TreatMissingData).toBe('breaching');
-    // rate(12 hours): no successful sweep in two intervals.
-    const periods = (stalled.Metrics as Json[]).filter((m) => m.MetricStat).map((m) => m.MetricStat.Period);
-    expect(periods).toEqual([86_400, 86_400]);
+    // rate(12 hours): no completed sweep in two intervals, counted from the sweep's own log line
+    // (daily-digest invocations of the same function must not count).
+    expect(stalled).toMatchObject({ Namespace: 'TrustWatch', MetricName: 'SweepsCompleted', Period: 86_400 });
+    const [filter] = resourcesOf(configured, 'AWS::Logs::MetricFilter');
+    expect(filter).toMatchObject({
+      FilterPattern: `{ $.message = "${SWEEP_COMPLETED_MESSAGE}" }`,
+      LogGroupName: { Ref: expect.stringMatching(/^TrustWatchSweepHandlerLogs/) },
+      MetricTransformations: [
+        { MetricNamespace: 'TrustWatch', MetricName: 'SweepsCompleted', MetricValue: '1' },
+      ],
+    });
   });
 });
 

@@ -1,14 +1,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createDynamoDbStore } from '../lambdas/adapters/dynamodb-store.js';
 import { DEFAULT_CONFIG } from '../lambdas/core/config.js';
 import type { AccountSnapshot } from '../lambdas/core/snapshot.js';
 import type { FindingStore } from '../lambdas/core/store.js';
+import type { Finding } from '../lambdas/core/model.js';
+import { DAILY_DIGEST_EVENT } from '../lambdas/core/render/index.js';
 import {
+  createDailyDigestHandler,
   createSweepHandler,
+  isDailyDigestEvent,
   SweepIncompleteError,
   type SweepHandlerDeps,
 } from '../lambdas/handlers/sweep.js';
+import { SWEEP_COMPLETED_MESSAGE } from '../lambdas/handlers/runtime.js';
 import { RULES } from '../lambdas/rules/index.js';
 import { startDynalite, type Dynalite } from './helpers/dynalite.js';
 import {
@@ -155,6 +160,65 @@ describe('sweep handler (dynalite)', () => {
     expect(Object.values(first.transitions).every((n) => n > 0)).toBe(true);
     clock = at(T0, 6);
     expect(await handle(undefined, context)).toMatchObject({ transitions: {}, itemWrites: 1, alertsSent: 0 });
+  });
+
+  it('daily digest: lists open findings without sweeping and sends them once', async () => {
+    await make()(undefined, context);
+    await store.suppress(
+      (await store.list({ ruleId: 'test-no-trail' }))[0]!.id,
+      { reason: 'accepted', until: at(T0, 48), by: 'carol' },
+      at(T0, 1),
+    );
+    const digests: { findings: readonly Finding[]; now: string; accountId?: string }[] = [];
+    clock = at(T0, 8);
+    db.commands.clear();
+    const digest = createDailyDigestHandler({
+      store,
+      sink: { send: async (findings, options) => void digests.push({ findings, ...options }) },
+      logger,
+      now: () => clock,
+    });
+    expect(isDailyDigestEvent(DAILY_DIGEST_EVENT)).toBe(true);
+    expect(isDailyDigestEvent(undefined)).toBe(false);
+    expect(await digest(DAILY_DIGEST_EVENT, context)).toEqual({ task: 'daily-digest', openFindings: 3 });
+    expect(digests).toHaveLength(1);
+    expect(digests[0]).toMatchObject({ now: at(T0, 8), accountId: ACCOUNT });
+    expect(digests[0]!.findings.map((f) => f.status)).toEqual(['open', 'open', 'open']);
+    // Read-only: no writes, and the transition outbox is not touched.
+    for (const write of [
+      'PutItemCommand',
+      'UpdateItemCommand',
+      'DeleteItemCommand',
+      'TransactWriteItemsCommand',
+    ])
+      expect(db.commands.get(write) ?? 0).toBe(0);
+    expect(sink.sent).toHaveLength(4);
+  });
+
+  it('daily digest: all clear is still sent; a failed send fails the invocation', async () => {
+    let sent = 0;
+    const send = async (findings: readonly Finding[]) => {
+      if (sent > 0) throw new Error('SNS unavailable');
+      expect(findings).toEqual([]);
+      sent += 1;
+    };
+    const digest = createDailyDigestHandler({ store, sink: { send }, logger, now: () => clock });
+    expect(await digest(DAILY_DIGEST_EVENT, context)).toMatchObject({ openFindings: 0 });
+    await expect(digest(DAILY_DIGEST_EVENT, context)).rejects.toThrow('SNS unavailable');
+  });
+
+  it('logs "sweep completed" (what the stall alarm counts) only when the sweep read everything', async () => {
+    const messages: string[] = [];
+    const recording = new Logger({ serviceName: 'trustwatch-test', logLevel: 'INFO' });
+    vi.spyOn(recording, 'info').mockImplementation((...args) => void messages.push(String(args[0])));
+    vi.spyOn(recording, 'error').mockImplementation(() => undefined);
+    await make({ logger: recording })(undefined, context);
+    expect(messages.filter((m) => m === SWEEP_COMPLETED_MESSAGE)).toHaveLength(1);
+    snapshot = { ...snapshot, unavailable: [{ section: 'trails', reason: 'AccessDenied' }] };
+    await expect(make({ logger: recording })(undefined, context)).rejects.toBeInstanceOf(
+      SweepIncompleteError,
+    );
+    expect(messages.filter((m) => m === SWEEP_COMPLETED_MESSAGE)).toHaveLength(1);
   });
 
   it('needs to know the account', async () => {

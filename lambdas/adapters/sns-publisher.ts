@@ -1,7 +1,8 @@
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
 import { ALERT_ENVELOPE_SCHEMA, type AlertEnvelope } from '../core/render/envelope.js';
 import { planAlerts, type AlertRouting, type PlannedAlert } from '../core/render/routing.js';
-import type { AlertSink } from '../core/store.js';
+import { planDailyDigest } from '../core/render/open-digest.js';
+import type { AlertSink, OpenFindingsDigestSink } from '../core/store.js';
 import type { Transition } from '../core/transitions.js';
 
 /**
@@ -43,7 +44,13 @@ export class AlertDeliveryError extends Error {
   readonly delivered: readonly Transition[];
 }
 
-export function toPublishInput(topicArn: string, alert: PlannedAlert): PublishCommandInput {
+/** What one Publish carries: a planned alert, or the daily digest (kind "daily-digest"). */
+export type PublishableAlert = Pick<
+  PlannedAlert,
+  'type' | 'channels' | 'severity' | 'ruleId' | 'email' | 'slack' | 'chatbot'
+> & { readonly kind: PlannedAlert['kind'] | 'daily-digest' };
+
+export function toPublishInput(topicArn: string, alert: PublishableAlert): PublishCommandInput {
   const envelope: AlertEnvelope = {
     schema: ALERT_ENVELOPE_SCHEMA,
     type: alert.type,
@@ -115,6 +122,29 @@ export function createSnsAlertSink(options: SnsAlertSinkOptions): AlertSink {
         sent += 1;
         delivered.push(...alert.transitions);
       }
+    },
+  };
+}
+
+export type SnsOpenFindingsDigestSinkOptions = Omit<SnsAlertSinkOptions, 'topN'>;
+
+/**
+ * Publishes the daily digest of open findings as one message shaped like every other alert
+ * (kind "daily-digest", ruleId "digest", severity of the most severe open finding or INFO).
+ */
+export function createSnsOpenFindingsDigestSink(
+  options: SnsOpenFindingsDigestSinkOptions,
+): OpenFindingsDigestSink {
+  return {
+    async send(openFindings, { now, accountId }): Promise<void> {
+      const digest = planDailyDigest(openFindings, options.alerts, {
+        now,
+        ...(accountId !== undefined && { accountId }),
+      });
+      const input = toPublishInput(options.topicArn, digest);
+      const size = publishSize(input);
+      if (size > SNS_MAX_MESSAGE_BYTES) throw new Error(`daily digest is ${size} bytes, over the SNS limit`);
+      await options.client.send(new PublishCommand(input));
     },
   };
 }

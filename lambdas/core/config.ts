@@ -21,6 +21,14 @@ import { SEVERITIES } from './severity.js';
 const nonEmpty = () => string().check(minLength(1, 'must not be empty'));
 const accountId = string().check(regex(/^\d{12}$/, 'must be a 12-digit AWS account id'));
 const severity = oneOf(SEVERITIES);
+/** An EventBridge Scheduler expression (the service validates the rest at deploy). */
+const scheduleExpression = () =>
+  string().check(
+    regex(
+      /^(rate|cron)\(.+\)$/,
+      'must be a schedule expression like "rate(6 hours)" or "cron(0 */6 * * ? *)"',
+    ),
+  );
 const positiveDays = (fallback: number) =>
   _default(int('must be a whole number of days').check(positive('must be at least 1 day')), fallback);
 
@@ -72,19 +80,16 @@ export const alertsSchema = strictObject({
   slack: optional(slackSchema),
   /** More transitions than this in one batch become a single digest message. */
   digestThreshold: _default(int('must be a whole number').check(positive('must be at least 1')), 10),
+  /**
+   * When to send the digest of open findings (EventBridge Scheduler expression, UTC, e.g.
+   * "cron(0 8 * * ? *)"). Absent: no daily digest.
+   */
+  dailyDigest: optional(scheduleExpression()),
 });
 
 export const sweepSchema = strictObject({
   /** EventBridge Scheduler expression. */
-  schedule: _default(
-    string().check(
-      regex(
-        /^(rate|cron)\(.+\)$/,
-        'must be a schedule expression like "rate(6 hours)" or "cron(0 */6 * * ? *)"',
-      ),
-    ),
-    'rate(6 hours)',
-  ),
+  schedule: _default(scheduleExpression(), 'rate(6 hours)'),
 });
 
 export const configSchema = strictObject({

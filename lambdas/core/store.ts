@@ -12,6 +12,14 @@ export interface AlertSink {
   send(transitions: Transition[]): Promise<void>;
 }
 
+/** Where the daily digest of open findings goes (SNS). Throws when it was not delivered. */
+export interface OpenFindingsDigestSink {
+  send(
+    openFindings: readonly Finding[],
+    options: { readonly now: string; readonly accountId?: string },
+  ): Promise<void>;
+}
+
 /** A finding as stored: `changedAt` is the time of its last transition ("what changed last week"). */
 export interface StoredFinding extends Finding {
   readonly changedAt: string;

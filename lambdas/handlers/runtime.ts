@@ -4,14 +4,16 @@ import { SNSClient } from '@aws-sdk/client-sns';
 // zod/mini keeps Lambda bundles small (the classic `z` namespace pulls in ~400 KB).
 import * as z from 'zod/mini';
 import { createDynamoDbStore } from '../adapters/dynamodb-store.js';
-import { createSnsAlertSink } from '../adapters/sns-publisher.js';
+import { createSnsAlertSink, createSnsOpenFindingsDigestSink } from '../adapters/sns-publisher.js';
 import { parseConfig, type TrustwatchConfig } from '../core/config.js';
 import type { AccountSnapshot } from '../core/snapshot.js';
-import type { AlertSink, FindingStore } from '../core/store.js';
+import type { AlertSink, FindingStore, OpenFindingsDigestSink } from '../core/store.js';
 
 /** Shared wiring of the Lambda handlers: environment, logger, clients. Handlers take all of it as dependencies. */
 
 export const SERVICE_NAME = 'trustwatch';
+/** Logged once per sweep that read, reconciled and alerted everything; lib/self-health.ts counts it. */
+export const SWEEP_COMPLETED_MESSAGE = 'sweep completed';
 /** DynamoDB throttling and 5xx are retried by the SDK with exponential backoff, up to this many attempts. */
 export const DYNAMODB_MAX_ATTEMPTS = 8;
 export const SNS_MAX_ATTEMPTS = 4;
@@ -75,12 +77,20 @@ export function createStore(env: RuntimeEnv): FindingStore {
   return createDynamoDbStore({ tableName: env.tableName, client });
 }
 
+function snsClient(env: RuntimeEnv): SNSClient {
+  return new SNSClient({ ...(env.region ? { region: env.region } : {}), maxAttempts: SNS_MAX_ATTEMPTS });
+}
+
 export function createAlertSink(env: RuntimeEnv): AlertSink {
-  const client = new SNSClient({
-    ...(env.region ? { region: env.region } : {}),
-    maxAttempts: SNS_MAX_ATTEMPTS,
+  return createSnsAlertSink({ client: snsClient(env), topicArn: env.topicArn, alerts: env.config.alerts });
+}
+
+export function createOpenFindingsDigestSink(env: RuntimeEnv): OpenFindingsDigestSink {
+  return createSnsOpenFindingsDigestSink({
+    client: snsClient(env),
+    topicArn: env.topicArn,
+    alerts: env.config.alerts,
   });
-  return createSnsAlertSink({ client, topicArn: env.topicArn, alerts: env.config.alerts });
 }
 
 /** The message of an error, for logs: never the input that caused it. */

@@ -1,9 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { TrustwatchConfig } from '../core/config.js';
 import { evaluateSnapshot } from '../core/engine.js';
+import { DAILY_DIGEST_EVENT } from '../core/render/open-digest.js';
 import type { Rule } from '../core/rule.js';
 import type { SectionUnavailable } from '../core/snapshot.js';
-import type { AlertSink, FindingStore } from '../core/store.js';
+import type { AlertSink, FindingStore, OpenFindingsDigestSink } from '../core/store.js';
 import type { TransitionKind } from '../core/transitions.js';
 import { createSnapshotClients, readAccountSnapshot } from '../adapters/aws/snapshot-reader.js';
 import { RULES } from '../rules/index.js';
@@ -11,9 +12,11 @@ import {
   accountFromContext,
   createAlertSink,
   createLogger,
+  createOpenFindingsDigestSink,
   createStore,
   errorSummary,
   readRuntimeEnv,
+  SWEEP_COMPLETED_MESSAGE,
   type LambdaContextLike,
   type SnapshotReader,
 } from './runtime.js';
@@ -98,7 +101,44 @@ export function createSweepHandler(
       throw new SweepIncompleteError(snapshot.unavailable);
     }
     if (deliveryError) throw deliveryError;
+    // The "sweep stalled" alarm counts this exact message (a metric filter on the log group).
+    logger.info(SWEEP_COMPLETED_MESSAGE, { accountId });
     return summary;
+  };
+}
+
+export function isDailyDigestEvent(event: unknown): boolean {
+  return (
+    typeof event === 'object' &&
+    event !== null &&
+    (event as { task?: unknown }).task === DAILY_DIGEST_EVENT.task
+  );
+}
+
+export interface DailyDigestHandlerDeps {
+  readonly store: FindingStore;
+  readonly sink: OpenFindingsDigestSink;
+  readonly logger: Logger;
+  readonly now?: () => string;
+  readonly accountId?: string;
+}
+
+export interface DailyDigestSummary {
+  readonly task: 'daily-digest';
+  readonly openFindings: number;
+}
+
+/** Lists open findings and sends the digest; no sweep. A failed publish throws (alarm, async retry). */
+export function createDailyDigestHandler(
+  deps: DailyDigestHandlerDeps,
+): (event?: unknown, context?: LambdaContextLike) => Promise<DailyDigestSummary> {
+  const clock = deps.now ?? (() => new Date().toISOString());
+  return async (_event, context) => {
+    const accountId = deps.accountId ?? accountFromContext(context);
+    const open = await deps.store.list({ status: 'open' });
+    await deps.sink.send(open, { now: clock(), ...(accountId !== undefined && { accountId }) });
+    deps.logger.info('daily digest sent', { openFindings: open.length });
+    return { task: 'daily-digest', openFindings: open.length };
   };
 }
 
@@ -108,22 +148,39 @@ function snapshotReader(region: string | undefined): SnapshotReader {
   return ({ accountId, now }) => readAccountSnapshot(clients, { accountId, now });
 }
 
-let defaultHandler: ((event?: unknown, context?: LambdaContextLike) => Promise<SweepSummary>) | undefined;
+type Handler<T> = (event?: unknown, context?: LambdaContextLike) => Promise<T>;
+let defaultHandlers: { sweep: Handler<SweepSummary>; digest: Handler<DailyDigestSummary> } | undefined;
 const defaultLogger = createLogger('sweep');
 
-/** The Lambda entry point (EventBridge Scheduler): the default wiring, built on first use. */
-export async function handler(event?: unknown, context?: LambdaContextLike): Promise<SweepSummary> {
+/**
+ * The Lambda entry point (EventBridge Scheduler): the default wiring, built on first use. The
+ * daily-digest schedule invokes it with {"task": "daily-digest"}; anything else is a sweep.
+ */
+export async function handler(
+  event?: unknown,
+  context?: LambdaContextLike,
+): Promise<SweepSummary | DailyDigestSummary> {
   if (context) defaultLogger.addContext(context as Parameters<Logger['addContext']>[0]);
-  if (!defaultHandler) {
+  if (!defaultHandlers) {
     const env = readRuntimeEnv();
-    defaultHandler = createSweepHandler({
-      store: createStore(env),
-      sink: createAlertSink(env),
-      readSnapshot: snapshotReader(env.region),
-      rules: RULES,
-      config: env.config,
-      logger: defaultLogger,
-    });
+    const store = createStore(env);
+    defaultHandlers = {
+      sweep: createSweepHandler({
+        store,
+        sink: createAlertSink(env),
+        readSnapshot: snapshotReader(env.region),
+        rules: RULES,
+        config: env.config,
+        logger: defaultLogger,
+      }),
+      digest: createDailyDigestHandler({
+        store,
+        sink: createOpenFindingsDigestSink(env),
+        logger: defaultLogger,
+      }),
+    };
   }
-  return defaultHandler(event, context);
+  return isDailyDigestEvent(event)
+    ? defaultHandlers.digest(event, context)
+    : defaultHandlers.sweep(event, context);
 }

@@ -20,10 +20,10 @@ export interface EmailMessage {
 }
 
 const plain: Inline = { code: (v, max) => clip(v, max), text: (v, max) => clip(v, max), strong: (v) => v };
-const MAX_BODY = 60_000;
-const INDENT = '  ';
+export const MAX_BODY = 60_000;
+export const INDENT = '  ';
 
-function block(heading: string, lines: readonly string[]): string {
+export function block(heading: string, lines: readonly string[]): string {
   return [heading, ...lines.map((l) => INDENT + indentContinuation(l, INDENT + INDENT))].join('\n');
 }
 

@@ -23,3 +23,15 @@ export {
   type SlackMessage,
   type SlackText,
 } from './slack.js';
+export {
+  DAILY_DIGEST_EVENT,
+  DAILY_DIGEST_TOP,
+  openDigestSubject,
+  planDailyDigest,
+  renderChatbotOpenDigest,
+  renderEmailOpenDigest,
+  renderSlackOpenDigest,
+  summarizeOpenFindings,
+  type OpenFindingsDigest,
+  type PlannedDailyDigest,
+} from './open-digest.js';

@@ -61,7 +61,7 @@ export const SEVERITY_STYLE: Readonly<Record<Severity, { readonly emoji: string;
     LOW: { emoji: ':large_blue_circle:', color: '#2F80ED' },
     INFO: { emoji: ':white_circle:', color: '#9E9E9E' },
   };
-const RESOLVED_STYLE = { emoji: ':white_check_mark:', color: '#2EB67D' };
+export const RESOLVED_STYLE = { emoji: ':white_check_mark:', color: '#2EB67D' };
 
 export function styleOf(t: Transition): { readonly emoji: string; readonly color: string } {
   return t.kind === 'resolved' ? RESOLVED_STYLE : SEVERITY_STYLE[t.finding.severity];
@@ -69,19 +69,20 @@ export function styleOf(t: Transition): { readonly emoji: string; readonly color
 
 export const slackInline: Inline = { code: mrkdwnCode, text: mrkdwnLine, strong: (v) => `*${v}*` };
 
-const mrkdwn = (text: string, max: number = SLACK_LIMITS.sectionText): SlackText => ({
+export const mrkdwn = (text: string, max: number = SLACK_LIMITS.sectionText): SlackText => ({
   type: 'mrkdwn',
   // Budgets keep every text under its limit; this cut is a last resort that may break a span.
   text: text.length <= max ? text : `${text.slice(0, max - 1)}…`,
 });
-const section = (text: string): SlackBlock => ({ type: 'section', text: mrkdwn(text) });
-const field = (label: string, value: string): SlackText => mrkdwn(`*${label}*\n${value}`, SLACK_LIMITS.field);
-const header = (text: string): SlackBlock => ({
+export const section = (text: string): SlackBlock => ({ type: 'section', text: mrkdwn(text) });
+export const field = (label: string, value: string): SlackText =>
+  mrkdwn(`*${label}*\n${value}`, SLACK_LIMITS.field);
+export const header = (text: string): SlackBlock => ({
   type: 'header',
   text: { type: 'plain_text', text: plainLine(text, SLACK_LIMITS.header), emoji: true },
 });
 
-function message(text: string, color: string, head: SlackBlock, body: SlackBlock[]): SlackMessage {
+export function message(text: string, color: string, head: SlackBlock, body: SlackBlock[]): SlackMessage {
   return {
     text: mrkdwnLine(text, 300),
     blocks: [head],
