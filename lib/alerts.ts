@@ -11,13 +11,25 @@ import { TrustWatchFunction, type TrustWatchFunctionProps } from './trustwatch-f
 export interface AlertsTopic {
   readonly topic: Topic;
   readonly key: Key;
+  /**
+   * Only with a Chatbot channel: Amazon Q Developer subscribes to a topic itself, and SNS takes no
+   * filter policy on that subscription, so the publisher sends it exactly what chatbot routing accepts.
+   */
+  readonly chatbotTopic?: Topic;
 }
 
 /** Email gets alerts routed to it and every message without routing (self-health alarms). */
 export const EMAIL_FILTER_POLICY = { $or: [{ channels: ['email'] }, { channels: [{ exists: false }] }] };
 
-/** The encrypted, TLS-only alerts topic; its key also lets CloudWatch alarms publish to it. */
-export function createAlertsTopic(scope: Construct, emails: readonly string[]): AlertsTopic {
+/**
+ * The encrypted, TLS-only alerts topic; its key also lets CloudWatch alarms publish to it. With
+ * `chatbot`, a second topic under the same key for the Amazon Q Developer (Chatbot) channel.
+ */
+export function createAlertsTopic(
+  scope: Construct,
+  emails: readonly string[],
+  options: { readonly chatbot?: boolean } = {},
+): AlertsTopic {
   const key = new Key(scope, 'AlertsKey', {
     description: 'trustwatch alerts topic',
     enableKeyRotation: true,
@@ -39,7 +51,13 @@ export function createAlertsTopic(scope: Construct, emails: readonly string[]): 
     // Alerts carry the channels their routing accepts (alerts.emailMinSeverity); alarms carry none.
     (subscription.node.defaultChild as CfnSubscription).filterPolicy = EMAIL_FILTER_POLICY;
   }
-  return { topic, key };
+  if (!options.chatbot) return { topic, key };
+  const chatbotTopic = new Topic(scope, 'ChatbotTopic', {
+    displayName: 'trustwatch (Amazon Q Developer)',
+    masterKey: key,
+    enforceSSL: true,
+  });
+  return { topic, key, chatbotTopic };
 }
 
 /** The Slack webhook secret from a name, a partial ARN or a complete ARN (6-character suffix). */
@@ -83,7 +101,11 @@ export function addSlackNotifier(
   return notifier;
 }
 
-/** An Amazon Q Developer (AWS Chatbot) Slack channel on the topic that can show alerts and change nothing. */
+/**
+ * An Amazon Q Developer (AWS Chatbot) Slack channel that can show alerts and change nothing. `topic`
+ * is the Chatbot topic (AlertsTopic.chatbotTopic), never the alerts topic: it carries only custom
+ * notifications routed to chatbot, and the self-health alarms.
+ */
 export function addChatbotChannel(scope: Construct, topic: Topic, workspaceId: string, channelId: string) {
   return new SlackChannelConfiguration(scope, 'SlackChannel', {
     slackChannelConfigurationName: 'trustwatch-alerts',

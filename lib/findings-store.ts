@@ -52,7 +52,8 @@ export function createFindingsStore(scope: Construct, removalPolicy: RemovalPoli
 
 /**
  * What the store and alert adapters call: exactly STORE_PERMISSIONS on the table and its indexes,
- * sns:Publish on the topic, and each key only through the service that uses it.
+ * sns:Publish on the alerts topic (and the Chatbot topic, which shares its key), and each key only
+ * through the service that uses it.
  */
 export function grantStoreAndPublish(role: IRole, store: FindingsStore, alerts: AlertsTopic): void {
   const region = Stack.of(store.table).region;
@@ -78,6 +79,15 @@ export function grantStoreAndPublish(role: IRole, store: FindingsStore, alerts: 
       resources: [alerts.topic.topicArn],
     }),
   );
+  if (alerts.chatbotTopic) {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'PublishChatbotAlerts',
+        actions: ['sns:Publish'],
+        resources: [alerts.chatbotTopic.topicArn],
+      }),
+    );
+  }
   role.addToPrincipalPolicy(
     new PolicyStatement({
       sid: 'PublishAlertsKey',

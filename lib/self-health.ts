@@ -9,8 +9,11 @@ import { Construct } from 'constructs';
 import { SWEEP_COMPLETED_MESSAGE } from '../lambdas/handlers/runtime.js';
 
 export interface SelfHealthAlarmsProps {
-  /** Where alarms go: the alerts topic, so trustwatch's own failures reach the same people. */
-  readonly topic: ITopic;
+  /**
+   * Where alarms go: the alerts topic, and the Chatbot topic when there is one, so trustwatch's own
+   * failures reach the same people and channels.
+   */
+  readonly topics: readonly ITopic[];
   readonly deadLetterQueues: readonly Queue[];
   readonly eventFunction?: IFunction;
   readonly sweepFunction?: IFunction;
@@ -59,7 +62,7 @@ export class SelfHealthAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: SelfHealthAlarmsProps) {
     super(scope, id);
-    const action = new SnsAction(props.topic);
+    const actions = props.topics.map((topic) => new SnsAction(topic));
     const add = (name: string, description: string, metric: IMetric, options: AlarmShape) => {
       const alarm = new Alarm(this, name, {
         alarmName: `trustwatch-${name}`,
@@ -70,7 +73,7 @@ export class SelfHealthAlarms extends Construct {
         evaluationPeriods: options.evaluationPeriods ?? 1,
         treatMissingData: options.missing ?? TreatMissingData.NOT_BREACHING,
       });
-      alarm.addAlarmAction(action);
+      alarm.addAlarmAction(...actions);
       this.alarms.push(alarm);
     };
     const atLeastOne = { threshold: 0, comparison: ComparisonOperator.GREATER_THAN_THRESHOLD };

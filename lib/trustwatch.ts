@@ -73,8 +73,8 @@ const MAX_CONFIG_ENV_BYTES = 3_500;
 
 /**
  * trustwatch in one account: CloudTrail events through EventBridge to the event Lambda, a scheduled
- * sweep, findings in an encrypted DynamoDB table, alerts on an encrypted SNS topic (email, Slack),
- * and alarms on its own health to the same topic.
+ * sweep, findings in an encrypted DynamoDB table, alerts on an encrypted SNS topic (email, Slack
+ * webhook; Amazon Q Developer gets its own topic), and alarms on its own health to the same topics.
  */
 export class TrustWatch extends Construct {
   readonly config: TrustwatchConfig;
@@ -112,7 +112,8 @@ export class TrustWatch extends Construct {
 
     this.store = createFindingsStore(this, removalPolicy);
     this.table = this.store.table;
-    this.alerts = createAlertsTopic(this, config.alerts.emails);
+    const chatbot = slack?.workspaceId !== undefined && slack.channelId !== undefined;
+    this.alerts = createAlertsTopic(this, config.alerts.emails, { chatbot });
     this.topic = this.alerts.topic;
 
     const eventDeadLetters = deadLetterQueue(this, 'EventDeadLetters');
@@ -122,6 +123,7 @@ export class TrustWatch extends Construct {
     const storeEnvironment = {
       TABLE_NAME: this.table.tableName,
       TOPIC_ARN: this.topic.topicArn,
+      ...(this.alerts.chatbotTopic && { CHATBOT_TOPIC_ARN: this.alerts.chatbotTopic.topicArn }),
       TRUSTWATCH_CONFIG: configJson,
     };
     this.missingHandlers = (['event', 'sweep', 'notifier'] as const).filter((h) => !handlerExists(h));
@@ -240,12 +242,12 @@ export class TrustWatch extends Construct {
         asyncRetryAttempts: 2,
       });
     }
-    if (slack?.workspaceId !== undefined && slack.channelId !== undefined) {
-      addChatbotChannel(this, this.topic, slack.workspaceId, slack.channelId);
+    if (this.alerts.chatbotTopic && slack?.workspaceId !== undefined && slack.channelId !== undefined) {
+      addChatbotChannel(this, this.alerts.chatbotTopic, slack.workspaceId, slack.channelId);
     }
 
     new SelfHealthAlarms(this, 'Health', {
-      topic: this.topic,
+      topics: [this.topic, ...(this.alerts.chatbotTopic ? [this.alerts.chatbotTopic] : [])],
       deadLetterQueues: [eventDeadLetters, sweepDeadLetters],
       eventFunction: this.eventFunction?.function,
       sweepFunction: this.sweepFunction?.function,

@@ -343,7 +343,7 @@ describe('the event handler bundle, as deployed', () => {
     expect(publish.params.get('TopicArn')).toBe(TOPIC_ARN);
     expect(publish.params.get('MessageStructure')).toBe('json');
     const message = JSON.parse(publish.params.get('Message') ?? '') as Record<string, unknown>;
-    expect(Object.keys(message).sort()).toEqual(['default', 'https', 'lambda']);
+    expect(Object.keys(message).sort()).toEqual(['default', 'lambda']);
     expect(messageAttributes(publish.params)).toMatchObject({
       severity: { type: 'String', value: 'MEDIUM' },
       ruleId: { type: 'String', value: 'iam-user-not-allowed' },

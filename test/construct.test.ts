@@ -339,11 +339,51 @@ describe('alerts', () => {
     configured.hasResourceProperties('AWS::Chatbot::SlackChannelConfiguration', {
       SlackWorkspaceId: 'T0123ABCD',
       SlackChannelId: 'C0123ABCD',
-      SnsTopicArns: [{ Ref: Match.stringLikeRegexp('^TrustWatchAlerts') }],
+      // Its own topic, never the alerts topic: SNS takes no filter policy on Chatbot's subscription.
+      SnsTopicArns: [{ Ref: Match.stringLikeRegexp('^TrustWatchChatbotTopic') }],
       GuardrailPolicies: [
         { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/ReadOnlyAccess']] },
       ],
     });
+  });
+
+  it('with a Chatbot channel: a second KMS-encrypted, TLS-only topic under the alerts key', () => {
+    const topics = configured.findResources('AWS::SNS::Topic');
+    expect(Object.keys(topics).sort()).toEqual([
+      expect.stringMatching(/^TrustWatchAlerts[0-9A-F]{8}$/),
+      expect.stringMatching(/^TrustWatchChatbotTopic[0-9A-F]{8}$/),
+    ]);
+    for (const topic of Object.values(topics))
+      expect(topic.Properties.KmsMasterKeyId['Fn::GetAtt'][0]).toMatch(/^TrustWatchAlertsKey/);
+    const chatbotTopic = Object.keys(topics).find((id) => id.startsWith('TrustWatchChatbotTopic'))!;
+    configured.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: chatbotTopic }],
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      }),
+    });
+    // Nothing subscribes to it but Chatbot (no SNS subscription resource; the channel configuration).
+    for (const sub of resourcesOf(configured, 'AWS::SNS::Subscription'))
+      expect(sub.TopicArn).toEqual({ Ref: expect.stringMatching(/^TrustWatchAlerts[0-9A-F]{8}$/) });
+  });
+
+  it('creates the Chatbot topic only with workspaceId and channelId (a webhook alone gets none)', () => {
+    defaults.resourceCountIs('AWS::SNS::Topic', 1);
+    const stack = new Stack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'WebhookOnly', {
+      env: { region: 'us-east-1' },
+    });
+    const config = parseConfig({ alerts: { slack: { webhookSecret: 'trustwatch/slack-webhook' } } });
+    new TrustWatch(stack, 'TrustWatch', { config });
+    const webhookOnly = Template.fromStack(stack);
+    webhookOnly.resourceCountIs('AWS::SNS::Topic', 1);
+    webhookOnly.resourceCountIs('AWS::Chatbot::SlackChannelConfiguration', 0);
+    for (const template of [defaults, webhookOnly]) {
+      for (const fn of resourcesOf(template, 'AWS::Lambda::Function'))
+        expect(fn.Environment.Variables).not.toHaveProperty('CHATBOT_TOPIC_ARN');
+      expect(allStatements(template).map((s) => s.statement.Sid)).not.toContain('PublishChatbotAlerts');
+    }
   });
 });
 
@@ -377,6 +417,7 @@ describe('Lambdas', () => {
       const env = fn.Environment.Variables as Json;
       expect(env.TABLE_NAME.Ref).toMatch(/^TrustWatchFindings/);
       expect(env.TOPIC_ARN.Ref).toMatch(/^TrustWatchAlerts/);
+      expect(env.CHATBOT_TOPIC_ARN.Ref).toMatch(/^TrustWatchChatbotTopic/);
       expect(parseConfig(JSON.parse(env.TRUSTWATCH_CONFIG as string))).toEqual(CONFIGURED);
     }
   });
@@ -386,6 +427,12 @@ describe('Lambdas', () => {
       const bySid = new Map(policyStatementsOf(configured, role).map((s) => [s.Sid, s]));
       expect(bySid.get('FindingsStore')!.Action).toEqual([...STORE_PERMISSIONS]);
       expect(bySid.get('PublishAlerts')!.Action).toBe('sns:Publish');
+      expect(bySid.get('PublishChatbotAlerts')).toEqual({
+        Sid: 'PublishChatbotAlerts',
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Resource: { Ref: expect.stringMatching(/^TrustWatchChatbotTopic/) },
+      });
       expect(bySid.get('PublishAlertsKey')!.Condition).toEqual({
         StringEquals: { 'kms:ViaService': 'sns.us-east-1.amazonaws.com' },
       });
@@ -432,7 +479,7 @@ describe('least privilege', () => {
 });
 
 describe('self-health alarms', () => {
-  it('alarm to the alerts topic on both DLQs, handler errors and a stalled sweep', () => {
+  it('alarm to the alerts and Chatbot topics on both DLQs, handler errors and a stalled sweep', () => {
     const alarms = resourcesOf(configured, 'AWS::CloudWatch::Alarm');
     expect(alarms.map((a) => a.AlarmName).sort()).toEqual([
       'trustwatch-event-dead-letters',
@@ -443,7 +490,10 @@ describe('self-health alarms', () => {
       'trustwatch-sweep-stalled',
     ]);
     for (const alarm of alarms)
-      expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^TrustWatchAlerts/) }]);
+      expect(alarm.AlarmActions).toEqual([
+        { Ref: expect.stringMatching(/^TrustWatchAlerts/) },
+        { Ref: expect.stringMatching(/^TrustWatchChatbotTopic/) },
+      ]);
     const stalled = alarms.find((a) => a.AlarmName === 'trustwatch-sweep-stalled')!;
     expect(stalled.TreatMissingData).toBe('breaching');
     // rate(12 hours): no completed sweep in two intervals, counted from the sweep's own log line

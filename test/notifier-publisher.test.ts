@@ -1,14 +1,17 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AlertDeliveryError,
+  CHATBOT_COPY_FAILED_MESSAGE,
   createSnsAlertSink,
   SNS_MAX_MESSAGE_BYTES,
 } from '../lambdas/adapters/sns-publisher.js';
 import { parseConfig } from '../lambdas/core/config.js';
 import type { Finding } from '../lambdas/core/model.js';
-import { parseAlertEnvelope, renderEmail } from '../lambdas/core/render/index.js';
+import type { Severity } from '../lambdas/core/severity.js';
+import { parseAlertEnvelope, renderChatbot, renderEmail } from '../lambdas/core/render/index.js';
+import { readRuntimeEnv } from '../lambdas/handlers/runtime.js';
 import type { Transition } from '../lambdas/core/transitions.js';
 import {
   cloudTrailStopped,
@@ -20,6 +23,7 @@ import {
 } from './fixtures/transitions/index.js';
 
 const TOPIC = 'arn:aws:sns:us-east-1:111122223333:trustwatch-alerts';
+const CHATBOT_TOPIC = 'arn:aws:sns:us-east-1:111122223333:trustwatch-chatbot';
 const sns = mockClient(SNSClient);
 const alerts = parseConfig({
   alerts: {
@@ -31,11 +35,16 @@ const alerts = parseConfig({
 const sink = () =>
   createSnsAlertSink({ client: new SNSClient({ region: 'us-east-1' }), topicArn: TOPIC, alerts });
 const published = () => sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+const publishedTo = (topicArn: string) => published().filter((i) => i.TopicArn === topicArn);
+const withSeverity = (t: Transition, severity: Severity): Transition => ({
+  ...t,
+  finding: { ...t.finding, severity } as Finding,
+});
 
 afterEach(() => sns.reset());
 
 describe('SNS alert sink', () => {
-  it('publishes one message per transition: email text by default, Slack and Chatbot payloads per protocol', async () => {
+  it('publishes one message per transition: email text by default, the Slack envelope for Lambda', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
     await sink().send([cloudTrailStopped]);
     const [input] = published();
@@ -52,17 +61,13 @@ describe('SNS alert sink', () => {
       },
     });
     const message = JSON.parse(input!.Message!) as Record<string, string>;
-    expect(Object.keys(message).sort()).toEqual(['default', 'https', 'lambda']);
+    // No `https` body: nothing but Chatbot subscribed over HTTPS, and it has its own topic now.
+    expect(Object.keys(message).sort()).toEqual(['default', 'lambda']);
     expect(message.default).toBe(email.body);
     expect(parseAlertEnvelope(message.lambda!)).toMatchObject({
       schema: 'trustwatch.alert/1',
       type: 'single',
       channels: ['email', 'slack', 'chatbot'],
-    });
-    expect(JSON.parse(message.https!)).toMatchObject({
-      version: '1.0',
-      source: 'custom',
-      content: { textType: 'client-markdown' },
     });
   });
 
@@ -129,5 +134,124 @@ describe('SNS alert sink', () => {
       total: 2,
       message: expect.stringContaining('ThrottledException: Rate exceeded'),
     });
+  });
+});
+
+describe('SNS alert sink: the Chatbot topic', () => {
+  /** Chat only from HIGH; Chatbot follows alerts.slack.minSeverity like the webhook. */
+  const highChat = parseConfig({
+    alerts: {
+      minSeverity: 'MEDIUM',
+      slack: {
+        webhookSecret: 'trustwatch/slack',
+        workspaceId: 'T0123',
+        channelId: 'C0456',
+        minSeverity: 'HIGH',
+      },
+    },
+  }).alerts;
+  const logger = { error: vi.fn() };
+  const chatSink = (options: { chatbotTopicArn?: string } = { chatbotTopicArn: CHATBOT_TOPIC }) =>
+    createSnsAlertSink({
+      client: new SNSClient({ region: 'us-east-1', maxAttempts: 1 }),
+      topicArn: TOPIC,
+      alerts: highChat,
+      logger,
+      ...options,
+    });
+  const medium = withSeverity(iamUserOpened, 'MEDIUM');
+  const high = withSeverity(iamUserOpened, 'HIGH');
+  afterEach(() => logger.error.mockReset());
+
+  it('sends a MEDIUM alert to the alerts topic only when slack.minSeverity is HIGH', async () => {
+    sns.on(PublishCommand).resolves({});
+    await chatSink().send([medium]);
+    expect(published().map((i) => i.TopicArn)).toEqual([TOPIC]);
+    expect(published()[0]?.MessageAttributes?.channels?.StringValue).toBe('["email"]');
+  });
+
+  it('sends a HIGH alert also to the Chatbot topic, as a raw custom notification', async () => {
+    sns.on(PublishCommand).resolves({});
+    await chatSink().send([high]);
+    expect(published().map((i) => i.TopicArn)).toEqual([TOPIC, CHATBOT_TOPIC]);
+    const [copy] = publishedTo(CHATBOT_TOPIC);
+    // Chatbot reads the Message itself: no per-protocol JSON structure, no Subject.
+    expect(copy!.MessageStructure).toBeUndefined();
+    expect(copy!.Subject).toBeUndefined();
+    const notification = JSON.parse(copy!.Message!) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(notification).toEqual(renderChatbot(high));
+    expect(notification).toMatchObject({ version: '1.0', source: 'custom' });
+    expect(notification.content.description).toEqual(expect.any(String));
+    expect(notification.content.description.length).toBeGreaterThan(0);
+    expect(copy!.MessageAttributes).toEqual({
+      severity: { DataType: 'String', StringValue: 'HIGH' },
+      ruleId: { DataType: 'String', StringValue: high.finding.ruleId },
+      kind: { DataType: 'String', StringValue: 'opened' },
+    });
+  });
+
+  it('publishes nothing for chatbot without a Chatbot topic (CHATBOT_TOPIC_ARN absent)', async () => {
+    sns.on(PublishCommand).resolves({});
+    await chatSink({}).send([high]);
+    expect(published().map((i) => i.TopicArn)).toEqual([TOPIC]);
+  });
+
+  it('copies a digest to the Chatbot topic when chatbot accepts any of its transitions', async () => {
+    sns.on(PublishCommand).resolves({});
+    await chatSink().send(manyTransitions(200));
+    const [copy] = publishedTo(CHATBOT_TOPIC);
+    expect(published()).toHaveLength(2);
+    expect(JSON.parse(copy!.Message!)).toMatchObject({
+      version: '1.0',
+      source: 'custom',
+      metadata: { eventType: 'trustwatch.digest' },
+    });
+  });
+
+  it('treats the Chatbot copy as best effort: logged, and the alert still counts as delivered', async () => {
+    sns
+      .on(PublishCommand)
+      .resolves({})
+      .on(PublishCommand, { TopicArn: CHATBOT_TOPIC })
+      .rejects(Object.assign(new Error('no access'), { name: 'AuthorizationErrorException' }));
+    // Resolves: the outbox marks the batch sent, so email and the webhook never get it twice.
+    await expect(chatSink().send([high, cloudTrailStopped])).resolves.toBeUndefined();
+    expect(publishedTo(TOPIC)).toHaveLength(2);
+    expect(publishedTo(CHATBOT_TOPIC)).toHaveLength(2);
+    expect(logger.error).toHaveBeenCalledTimes(2);
+    expect(logger.error).toHaveBeenCalledWith(CHATBOT_COPY_FAILED_MESSAGE, {
+      ruleId: high.finding.ruleId,
+      kind: 'opened',
+      severity: 'HIGH',
+      error: 'AuthorizationErrorException: no access',
+    });
+  });
+
+  it('reports exactly the alerts the alerts topic accepted when it fails, and copies no undelivered alert', async () => {
+    sns
+      .on(PublishCommand, { TopicArn: TOPIC })
+      .resolvesOnce({})
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottledException' }))
+      .on(PublishCommand, { TopicArn: CHATBOT_TOPIC })
+      .rejects(new Error('Chatbot topic down'));
+    const error = await chatSink()
+      .send([high, cloudTrailStopped])
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AlertDeliveryError);
+    // The first alert counts although its Chatbot copy failed; the second reached no topic.
+    expect(error).toMatchObject({ sent: 1, total: 2, delivered: [high] });
+    expect(publishedTo(CHATBOT_TOPIC).map((i) => JSON.parse(i.Message!).id)).toEqual([
+      renderChatbot(high).id,
+    ]);
+    expect(logger.error).toHaveBeenCalledOnce();
+  });
+});
+
+describe('runtime environment', () => {
+  const base = { TABLE_NAME: 't', TOPIC_ARN: TOPIC };
+  it('reads CHATBOT_TOPIC_ARN; absent or empty means no Chatbot topic', () => {
+    expect(readRuntimeEnv({ ...base, CHATBOT_TOPIC_ARN: CHATBOT_TOPIC }).chatbotTopicArn).toBe(CHATBOT_TOPIC);
+    expect(readRuntimeEnv(base)).not.toHaveProperty('chatbotTopicArn');
+    expect(readRuntimeEnv({ ...base, CHATBOT_TOPIC_ARN: '' })).not.toHaveProperty('chatbotTopicArn');
   });
 });

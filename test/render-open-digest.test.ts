@@ -1,7 +1,10 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createSnsOpenFindingsDigestSink } from '../lambdas/adapters/sns-publisher.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  CHATBOT_COPY_FAILED_MESSAGE,
+  createSnsOpenFindingsDigestSink,
+} from '../lambdas/adapters/sns-publisher.js';
 import { parseConfig } from '../lambdas/core/config.js';
 import type { Finding } from '../lambdas/core/model.js';
 import {
@@ -144,16 +147,19 @@ describe('SNS daily digest sink', () => {
   const sns = mockClient(SNSClient);
   afterEach(() => sns.reset());
 
-  it('publishes one message shaped like every alert, kind "daily-digest"', async () => {
+  const topicArn = 'arn:aws:sns:us-east-1:111122223333:trustwatch-alerts';
+  const chatbotTopicArn = 'arn:aws:sns:us-east-1:111122223333:trustwatch-chatbot';
+
+  it('publishes one message shaped like every alert, kind "daily-digest", and a Chatbot copy', async () => {
     sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
-    const topicArn = 'arn:aws:sns:us-east-1:111122223333:trustwatch-alerts';
     const sink = createSnsOpenFindingsDigestSink({
       client: new SNSClient({ region: 'us-east-1' }),
       topicArn,
+      chatbotTopicArn,
       alerts,
     });
     await sink.send(OPEN, { now: NOW, accountId: ACCOUNT });
-    const [input, ...rest] = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+    const [input, copy, ...rest] = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
     expect(rest).toHaveLength(0);
     expect(input).toMatchObject({
       TopicArn: topicArn,
@@ -169,7 +175,29 @@ describe('SNS daily digest sink', () => {
     const message = JSON.parse(input!.Message!) as Record<string, string>;
     expect(message.default).toBe(digest().email.body);
     expect(parseAlertEnvelope(message.lambda!)).toMatchObject({ type: 'digest', slack: digest().slack });
-    expect(JSON.parse(message.https!)).toEqual(digest().chatbot);
+    expect(Object.keys(message).sort()).toEqual(['default', 'lambda']);
+    expect(copy).toMatchObject({ TopicArn: chatbotTopicArn });
+    expect(copy!.MessageStructure).toBeUndefined();
+    expect(JSON.parse(copy!.Message!)).toEqual(digest().chatbot);
+  });
+
+  it('sends no Chatbot copy without a Chatbot topic, and only logs a failed one', async () => {
+    sns
+      .on(PublishCommand)
+      .resolves({})
+      .on(PublishCommand, { TopicArn: chatbotTopicArn })
+      .rejects(new Error('Chatbot topic down'));
+    const client = new SNSClient({ region: 'us-east-1', maxAttempts: 1 });
+    await createSnsOpenFindingsDigestSink({ client, topicArn, alerts }).send([], { now: NOW });
+    expect(sns.commandCalls(PublishCommand).map((c) => c.args[0].input.TopicArn)).toEqual([topicArn]);
+    const logger = { error: vi.fn() };
+    await createSnsOpenFindingsDigestSink({ client, topicArn, chatbotTopicArn, alerts, logger }).send([], {
+      now: NOW,
+    });
+    expect(logger.error).toHaveBeenCalledWith(
+      CHATBOT_COPY_FAILED_MESSAGE,
+      expect.objectContaining({ kind: 'daily-digest', error: 'Error: Chatbot topic down' }),
+    );
   });
 
   it('throws when the publish fails', async () => {

@@ -6,23 +6,38 @@ import type { AlertSink, OpenFindingsDigestSink } from '../core/store.js';
 import type { Transition } from '../core/transitions.js';
 
 /**
- * Message design: one topic serves every channel. Each planned alert (one transition, or one digest
- * for a large batch) is ONE Publish with MessageStructure "json", so each protocol gets its own body:
+ * Message design: the alerts topic serves email and the Slack notifier. Each planned alert (one
+ * transition, or one digest for a large batch) is ONE Publish with MessageStructure "json", so each
+ * protocol gets its own body:
  * - `default`: the plain-text email. Email subscribers (and any protocol without its own key)
  *   always get readable text, whatever else subscribes.
  * - `lambda`: an AlertEnvelope with the Slack Block Kit payload, for the Slack notifier.
- * - `https`: the Amazon Q Developer (Chatbot) custom notification, which it receives over HTTPS.
  * Message attributes `severity`, `ruleId`, `kind` (String) let users filter with subscription
  * filter policies; `channels` (String.Array) carries per-channel severity routing, so a
  * subscription filtered on {"channels": ["email"]} gets exactly what email routing accepts.
+ *
+ * Amazon Q Developer (Chatbot) subscribes to a topic itself and takes no filter policy, so it gets
+ * its own topic: an alert routed to chatbot is published there too, its Message the raw custom
+ * notification JSON (version "1.0", source "custom", content{...}) with the same String attributes.
  */
 export interface SnsAlertSinkOptions {
   readonly client: SNSClient;
   readonly topicArn: string;
+  /** The Chatbot topic; absent means no Chatbot channel (nothing is published for chatbot). */
+  readonly chatbotTopicArn?: string;
   readonly alerts: AlertRouting;
   /** Items listed in a digest. */
   readonly topN?: number;
+  /** Where failed Chatbot copies are reported. @default console */
+  readonly logger?: SinkLogger;
 }
+
+export interface SinkLogger {
+  error(message: string, extra: Readonly<Record<string, string>>): void;
+}
+
+/** Logged when the Chatbot copy of an alert could not be published (the alert itself was). */
+export const CHATBOT_COPY_FAILED_MESSAGE = 'chatbot copy of an alert not published';
 
 /** SNS accepts at most 256 KiB per message, attributes included; renderers stay far below. */
 export const SNS_MAX_MESSAGE_BYTES = 262_144;
@@ -57,22 +72,33 @@ export function toPublishInput(topicArn: string, alert: PublishableAlert): Publi
     channels: alert.channels,
     slack: alert.slack,
   };
-  const message = JSON.stringify({
-    default: alert.email.body,
-    lambda: JSON.stringify(envelope),
-    https: JSON.stringify(alert.chatbot),
-  });
+  const message = JSON.stringify({ default: alert.email.body, lambda: JSON.stringify(envelope) });
   return {
     TopicArn: topicArn,
     Subject: alert.email.subject,
     MessageStructure: 'json',
     Message: message,
     MessageAttributes: {
-      severity: { DataType: 'String', StringValue: alert.severity },
-      ruleId: { DataType: 'String', StringValue: alert.ruleId },
-      kind: { DataType: 'String', StringValue: alert.kind },
+      ...filterAttributes(alert),
       channels: { DataType: 'String.Array', StringValue: JSON.stringify(alert.channels) },
     },
+  };
+}
+
+/** The Chatbot topic's Publish: the custom notification as the raw Message, as Chatbot expects it. */
+export function toChatbotPublishInput(topicArn: string, alert: PublishableAlert): PublishCommandInput {
+  return {
+    TopicArn: topicArn,
+    Message: JSON.stringify(alert.chatbot),
+    MessageAttributes: filterAttributes(alert),
+  };
+}
+
+function filterAttributes(alert: PublishableAlert): NonNullable<PublishCommandInput['MessageAttributes']> {
+  return {
+    severity: { DataType: 'String', StringValue: alert.severity },
+    ruleId: { DataType: 'String', StringValue: alert.ruleId },
+    kind: { DataType: 'String', StringValue: alert.kind },
   };
 }
 
@@ -87,7 +113,31 @@ function publishSize(input: PublishCommandInput): number {
   return bytes;
 }
 
-/** The AlertSink behind the outbox: routes, renders and publishes; throws when any publish failed. */
+/**
+ * The Chatbot copy of an alert routed to chatbot, after the alerts topic accepted the alert. Never
+ * throws: a failure is logged, and the alert still counts as delivered (see createSnsAlertSink).
+ */
+async function publishChatbotCopy(options: SnsAlertSinkOptions, alert: PublishableAlert): Promise<void> {
+  if (options.chatbotTopicArn === undefined || !alert.channels.includes('chatbot')) return;
+  const input = toChatbotPublishInput(options.chatbotTopicArn, alert);
+  try {
+    const size = publishSize(input);
+    if (size > SNS_MAX_MESSAGE_BYTES) throw new Error(`${size} bytes, over the SNS limit`);
+    await options.client.send(new PublishCommand(input));
+  } catch (error) {
+    (options.logger ?? console).error(CHATBOT_COPY_FAILED_MESSAGE, {
+      ruleId: alert.ruleId,
+      kind: alert.kind,
+      severity: alert.severity,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+    });
+  }
+}
+
+/**
+ * The AlertSink behind the outbox: routes, renders and publishes; throws when any publish to the
+ * alerts topic failed. An alert counts as delivered once the alerts topic accepted it.
+ */
 export function createSnsAlertSink(options: SnsAlertSinkOptions): AlertSink {
   return {
     async send(transitions: Transition[]): Promise<void> {
@@ -121,6 +171,8 @@ export function createSnsAlertSink(options: SnsAlertSinkOptions): AlertSink {
         }
         sent += 1;
         delivered.push(...alert.transitions);
+        // Best effort: failing here would re-publish (re-email) alerts email and the webhook already got.
+        await publishChatbotCopy(options, alert);
       }
     },
   };
@@ -145,6 +197,7 @@ export function createSnsOpenFindingsDigestSink(
       const size = publishSize(input);
       if (size > SNS_MAX_MESSAGE_BYTES) throw new Error(`daily digest is ${size} bytes, over the SNS limit`);
       await options.client.send(new PublishCommand(input));
+      await publishChatbotCopy(options, digest);
     },
   };
 }

@@ -217,7 +217,7 @@ export async function handler(event: unknown, context?: LambdaContextLike): Prom
     const env = readRuntimeEnv();
     defaultHandler = createEventHandler({
       store: createStore(env),
-      sink: createAlertSink(env),
+      sink: createAlertSink(env, defaultLogger),
       rules: RULES,
       config: env.config,
       logger: defaultLogger,

@@ -4,7 +4,11 @@ import { SNSClient } from '@aws-sdk/client-sns';
 // zod/mini keeps Lambda bundles small (the classic `z` namespace pulls in ~400 KB).
 import * as z from 'zod/mini';
 import { createDynamoDbStore } from '../adapters/dynamodb-store.js';
-import { createSnsAlertSink, createSnsOpenFindingsDigestSink } from '../adapters/sns-publisher.js';
+import {
+  createSnsAlertSink,
+  createSnsOpenFindingsDigestSink,
+  type SinkLogger,
+} from '../adapters/sns-publisher.js';
 import { parseConfig, type TrustwatchConfig } from '../core/config.js';
 import type { AccountSnapshot } from '../core/snapshot.js';
 import type { AlertSink, FindingStore, OpenFindingsDigestSink } from '../core/store.js';
@@ -22,6 +26,8 @@ export const SNS_MAX_ATTEMPTS = 4;
 const runtimeEnvSchema = z.object({
   TABLE_NAME: z.string('TABLE_NAME is not set').check(z.minLength(1, 'TABLE_NAME is not set')),
   TOPIC_ARN: z.string('TOPIC_ARN is not set').check(z.minLength(1, 'TOPIC_ARN is not set')),
+  /** The Amazon Q Developer (Chatbot) topic; absent or empty means no Chatbot channel. */
+  CHATBOT_TOPIC_ARN: z.optional(z.string()),
   /** The validated config as JSON; absent means defaults. */
   TRUSTWATCH_CONFIG: z.optional(z.string()),
   AWS_REGION: z.optional(z.string()),
@@ -30,6 +36,7 @@ const runtimeEnvSchema = z.object({
 export interface RuntimeEnv {
   readonly tableName: string;
   readonly topicArn: string;
+  readonly chatbotTopicArn?: string;
   readonly region?: string;
   readonly config: TrustwatchConfig;
 }
@@ -44,6 +51,7 @@ export function readRuntimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv
   return {
     tableName: parsed.data.TABLE_NAME,
     topicArn: parsed.data.TOPIC_ARN,
+    ...(parsed.data.CHATBOT_TOPIC_ARN ? { chatbotTopicArn: parsed.data.CHATBOT_TOPIC_ARN } : {}),
     ...(parsed.data.AWS_REGION ? { region: parsed.data.AWS_REGION } : {}),
     config: parseConfig(raw ? JSON.parse(raw) : {}, 'TRUSTWATCH_CONFIG'),
   };
@@ -81,16 +89,23 @@ function snsClient(env: RuntimeEnv): SNSClient {
   return new SNSClient({ ...(env.region ? { region: env.region } : {}), maxAttempts: SNS_MAX_ATTEMPTS });
 }
 
-export function createAlertSink(env: RuntimeEnv): AlertSink {
-  return createSnsAlertSink({ client: snsClient(env), topicArn: env.topicArn, alerts: env.config.alerts });
-}
-
-export function createOpenFindingsDigestSink(env: RuntimeEnv): OpenFindingsDigestSink {
-  return createSnsOpenFindingsDigestSink({
+/** Where the sinks publish; failed Chatbot copies are logged to `logger` (they are best effort). */
+function sinkOptions(env: RuntimeEnv, logger: SinkLogger) {
+  return {
     client: snsClient(env),
     topicArn: env.topicArn,
+    ...(env.chatbotTopicArn !== undefined && { chatbotTopicArn: env.chatbotTopicArn }),
     alerts: env.config.alerts,
-  });
+    logger,
+  };
+}
+
+export function createAlertSink(env: RuntimeEnv, logger: SinkLogger): AlertSink {
+  return createSnsAlertSink(sinkOptions(env, logger));
+}
+
+export function createOpenFindingsDigestSink(env: RuntimeEnv, logger: SinkLogger): OpenFindingsDigestSink {
+  return createSnsOpenFindingsDigestSink(sinkOptions(env, logger));
 }
 
 /** The message of an error, for logs: never the input that caused it. */

@@ -167,7 +167,7 @@ export async function handler(
     defaultHandlers = {
       sweep: createSweepHandler({
         store,
-        sink: createAlertSink(env),
+        sink: createAlertSink(env, defaultLogger),
         readSnapshot: snapshotReader(env.region),
         rules: RULES,
         config: env.config,
@@ -175,7 +175,7 @@ export async function handler(
       }),
       digest: createDailyDigestHandler({
         store,
-        sink: createOpenFindingsDigestSink(env),
+        sink: createOpenFindingsDigestSink(env, defaultLogger),
         logger: defaultLogger,
       }),
     };
