@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTableInput } from '../lambdas/adapters/dynamodb/schema.js';
 import { createDynamoDbStore } from '../lambdas/adapters/dynamodb-store.js';
 import { CSV_COLUMNS } from '../lambdas/cli/findings-output.js';
+import type { OcsfDetectionFinding } from '../lambdas/cli/ocsf.js';
 import type { StoredFinding } from '../lambdas/core/store.js';
 import type { Transition } from '../lambdas/core/transitions.js';
 import { runDemo } from '../lambdas/demo/run.js';
@@ -193,6 +194,33 @@ describe('findings on the local store (the real binary)', () => {
       ProductFields: { 'trustwatch/EventName': 'StopLogging', 'trustwatch/SourceIp': '198.51.100.77' },
     });
   });
+
+  it('exports OCSF Detection Findings (class 2004) as a JSON array', () => {
+    const r = runBin(['findings', 'export', '--format', 'ocsf', '--state-dir', local]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const events = JSON.parse(r.stdout) as OcsfDetectionFinding[];
+    expect(Array.isArray(events)).toBe(true);
+    expect(events).toHaveLength(6);
+    for (const e of events) {
+      expect(e.class_uid).toBe(2004);
+      expect(e.category_uid).toBe(2);
+      expect(e.type_uid).toBe(200400 + e.activity_id);
+      expect(e.metadata).toMatchObject({ version: '1.1.0', product: { name: 'trustwatch' } });
+      expect(e.finding_info.uid).toMatch(/^tw-/);
+      expect(e.time).toBeGreaterThanOrEqual(e.finding_info.created_time);
+    }
+    const byId = new Map(events.map((e) => [e.finding_info.uid, e]));
+    expect(byId.get(ids.deployRole)).toMatchObject({ activity_id: 3, status_id: 4, severity_id: 4 });
+    expect(byId.get(ids.vendorRole)).toMatchObject({ activity_id: 2, status_id: 3 });
+    expect(byId.get(ids.trailStopped)).toMatchObject({
+      activity_id: 1,
+      status_id: 1,
+      severity_id: 5,
+      resources: [{ uid: 'arn:aws:cloudtrail:us-east-1:111122223333:trail/acme-management-events' }],
+      evidences: [{ api: { operation: 'StopLogging' }, src_endpoint: { ip: '198.51.100.77' } }],
+    });
+  });
 });
 
 describe('findings on the local store (in process)', () => {
@@ -285,6 +313,24 @@ describe('findings on the local store (in process)', () => {
     expect(json.findings.every((f) => f.history.length >= 1 && f.history[0]?.kind === 'opened')).toBe(true);
     const csv = parseCsv((await run(['findings', 'export', '--format', 'csv', '--status', 'open'])).stdout);
     expect(csv).toHaveLength(3);
+    const ocsf = await run([
+      'findings',
+      'export',
+      '--format',
+      'ocsf',
+      '--status',
+      'open',
+      '--severity',
+      'critical',
+    ]);
+    expect((JSON.parse(ocsf.stdout) as OcsfDetectionFinding[]).map((e) => e.severity)).toEqual([
+      'Critical',
+      'Critical',
+    ]);
+    const resolved = await run(['findings', 'export', '--format', 'ocsf', '--status', 'resolved']);
+    expect((JSON.parse(resolved.stdout) as OcsfDetectionFinding[]).map((e) => e.status_id)).toEqual([
+      4, 4, 4,
+    ]);
   });
 
   it('rejects contradictory options in one line, exit 2', async () => {

@@ -39,7 +39,13 @@ const TYPES_BY_RULE: Record<string, string> = {
 };
 const DEFAULT_TYPE = 'Software and Configuration Checks/AWS Security Best Practices';
 
-function resourceType(finding: Finding): string {
+/** The ASFF finding type (namespace/category/classifier) of a rule's findings. */
+export function findingType(ruleId: string): string {
+  return TYPES_BY_RULE[ruleId] ?? DEFAULT_TYPE;
+}
+
+/** The ASFF resource type ("AwsIamRole"); OCSF export uses the same names, so both sources line up. */
+export function resourceType(finding: Finding): string {
   switch (finding.resource.type) {
     case 'iam-role':
       return 'AwsIamRole';
@@ -61,7 +67,8 @@ function resourceType(finding: Finding): string {
   }
 }
 
-function partitionOf(arn: string): string {
+/** "aws", "aws-cn", "aws-us-gov": from the ARN, "aws" when it has none. */
+export function partitionOf(arn: string): string {
   return /^arn:(aws[a-z-]*):/.exec(arn)?.[1] ?? 'aws';
 }
 
@@ -104,7 +111,7 @@ export function toAsff(finding: StoredFinding, options: AsffOptions): AsffFindin
     ProductArn: `arn:${partition}:securityhub:${options.region}:${account}:product/${account}/default`,
     GeneratorId: `trustwatch/${finding.ruleId}`,
     AwsAccountId: account,
-    Types: [TYPES_BY_RULE[finding.ruleId] ?? DEFAULT_TYPE],
+    Types: [findingType(finding.ruleId)],
     FirstObservedAt: finding.firstSeen,
     LastObservedAt: finding.lastSeen,
     CreatedAt: finding.firstSeen,

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { registerAudit } from './commands/audit.js';
 import { registerCheckPolicy } from './commands/check-policy.js';
@@ -8,17 +7,7 @@ import { registerFindings } from './commands/findings.js';
 import { registerRules } from './commands/rules.js';
 import { registerSweep } from './commands/sweep.js';
 import type { CliIO } from './io.js';
-
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
+import { version } from './version.js';
 
 /** Where a command reports its exit code; errors are thrown instead and mapped in `main`. */
 export type SetExit = (code: number) => void;

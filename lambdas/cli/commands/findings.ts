@@ -14,6 +14,7 @@ import { EXIT, UsageError } from '../errors.js';
 import { renderCsv, renderFindingTable, renderFindingWithHistory } from '../findings-output.js';
 import { colorEnabled, styleFor } from '../format.js';
 import type { CliIO } from '../io.js';
+import { renderOcsf } from '../ocsf.js';
 import {
   addCommonOptions,
   nowOf,
@@ -26,6 +27,7 @@ import {
 } from '../options.js';
 import type { SetExit } from '../program.js';
 import { actor, addDeployedTableOptions, openStoreFor, type StoreTargetOptions } from '../store.js';
+import { version } from '../version.js';
 
 type StatusFilter = FindingStatus | 'all';
 type Options = CommonOptions & StoreTargetOptions;
@@ -44,7 +46,7 @@ interface ListOptions extends FilterOptions {
 }
 
 interface ExportOptions extends FilterOptions {
-  readonly format: 'json' | 'csv' | 'asff';
+  readonly format: 'json' | 'csv' | 'asff' | 'ocsf';
   readonly productRegion?: string;
 }
 
@@ -190,6 +192,8 @@ async function exportFindings(io: CliIO, options: ExportOptions, command: Comman
     if (format === 'csv') io.stdout.write(renderCsv(listed));
     else if (format === 'asff')
       io.stdout.write(renderAsff(listed, { region: options.productRegion ?? region ?? DEFAULT_REGION }));
+    else if (format === 'ocsf')
+      io.stdout.write(renderOcsf(listed, { productVersion: version(), ...(region ? { region } : {}) }));
     else json(io, { findings: await withHistories(io, store, listed) });
   });
   return EXIT.ok;
@@ -292,13 +296,16 @@ Examples:
   addFilters(
     sub(
       'export',
-      'print findings for backups, reports and Security Hub: JSON with history, CSV, or ASFF (--format)',
+      'print findings for backups, reports, Security Hub and Security Lake: JSON with history, CSV, ASFF or OCSF (--format)',
     ),
     'all',
   )
     .addOption(
-      new Option('--format <format>', 'json (with history), csv, or asff (Security Hub BatchImportFindings)')
-        .choices(['json', 'csv', 'asff'])
+      new Option(
+        '--format <format>',
+        'json (with history), csv, asff (Security Hub BatchImportFindings) or ocsf (OCSF 1.1 Detection Findings)',
+      )
+        .choices(['json', 'csv', 'asff', 'ocsf'])
         .default('json'),
     )
     .option(
@@ -311,7 +318,13 @@ Examples:
 ASFF output is the BatchImportFindings request ({"Findings": [...]}); Security Hub takes 100 per call:
   trustwatch findings export --format asff --status open > asff.json
   jq -c '.Findings | _nwise(100) | {Findings: .}' asff.json | while read -r batch; do
-    aws securityhub batch-import-findings --cli-input-json "$batch"; done`,
+    aws securityhub batch-import-findings --cli-input-json "$batch"; done
+
+OCSF output is a JSON array of Detection Finding events (OCSF 1.1.0, class_uid 2004), one per finding
+in its current state: status New, Suppressed or Resolved; activity Create (unchanged since it opened),
+Update, or Close (resolved).
+An Amazon Security Lake custom source takes OCSF as Parquet: convert the array with your own tooling.
+  trustwatch findings export --format ocsf --profile prod > findings.ocsf.json`,
     )
     .action((options: ExportOptions, command: Command) => run(exportFindings(io, options, command)));
 }
