@@ -1,3 +1,4 @@
+import type { BuildOptions } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -23,3 +24,22 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
 export function aliasArgs(): Record<string, string> {
   return Object.fromEntries(Object.entries(BUNDLE_ALIASES).map(([from, to]) => [`--alias:${from}`, to]));
 }
+
+/**
+ * The esbuild call NodejsFunction makes from lib/trustwatch-function.ts's `bundling` (ESM, minified,
+ * SDK bundled, `sourceMap: true` = a linked map), for code that builds the same bundles itself: the
+ * bench measures them and test/bundle-smoke.test.ts runs one.
+ */
+export const LAMBDA_BUILD_OPTIONS: Readonly<BuildOptions> = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: BUNDLE_TARGET,
+  mainFields: [...BUNDLE_MAIN_FIELDS],
+  banner: { js: REQUIRE_SHIM },
+  alias: { ...BUNDLE_ALIASES },
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  external: [],
+};

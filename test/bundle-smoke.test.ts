@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_ALIASES, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, REQUIRE_SHIM } from '../lib/lambda-bundling.js';
+import { LAMBDA_BUILD_OPTIONS, REQUIRE_SHIM } from '../lib/lambda-bundling.js';
 import { handlerEntry } from '../lib/trustwatch-function.js';
 import { DEFAULT_CONFIG } from '../lambdas/core/config.js';
 import { startDynalite, type Dynalite } from './helpers/dynalite.js';
@@ -25,21 +25,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CASE = join(ROOT, 'lambdas', 'rules', 'iam-user-not-allowed', 'cases', 'create-user-event.json');
 
 /** The `bundling` options of lib/trustwatch-function.ts, as NodejsFunction hands them to esbuild. */
-const CONSTRUCT_BUNDLING: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: BUNDLE_TARGET,
-  mainFields: [...BUNDLE_MAIN_FIELDS],
-  banner: { js: REQUIRE_SHIM },
-  alias: { ...BUNDLE_ALIASES },
-  minify: true,
-  /** `sourceMap: true` becomes `--sourcemap`: a linked map, which NODE_OPTIONS=--enable-source-maps loads. */
-  sourcemap: true,
-  sourcesContent: false,
-  external: [],
-  logLevel: 'silent',
-};
+const CONSTRUCT_BUNDLING: BuildOptions = { ...LAMBDA_BUILD_OPTIONS, logLevel: 'silent' };
 
 /** Lambda-style role credentials; the values only have to be recognisable on the wire. */
 const ACCESS_KEY_ID = 'ASIASMOKETESTEXAMPLE';
@@ -215,9 +201,7 @@ describe('the event handler bundle, as deployed', () => {
     db = dynalite;
     sns = stub;
     tableName = await db.createTable();
-    const endpoint = await db.client.config.endpoint?.();
-    if (!endpoint) throw new Error('the dynalite client has no endpoint');
-    dynamoUrl = `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}`;
+    dynamoUrl = db.endpoint;
 
     event = (JSON.parse(await readFile(CASE, 'utf8')) as { input: { event: typeof event } }).input.event;
     eventFile = join(dir, 'event.json');

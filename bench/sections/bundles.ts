@@ -5,35 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import {
-  BUNDLE_ALIASES,
-  BUNDLE_MAIN_FIELDS,
-  BUNDLE_TARGET,
-  REQUIRE_SHIM,
-} from '../../lib/lambda-bundling.js';
+import { LAMBDA_BUILD_OPTIONS } from '../../lib/lambda-bundling.js';
 import { median, round } from '../lib/rng.js';
 
 const HANDLERS_DIR = join(import.meta.dirname, '..', '..', 'lambdas', 'handlers');
 
-/**
- * The esbuild options lib/trustwatch-function.ts gives NodejsFunction (`bundling`), as NodejsFunction
- * turns them into an esbuild call: one ESM file, node22, minified, AWS SDK bundled, linked source map.
- */
-export const CONSTRUCT_BUNDLING: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: BUNDLE_TARGET,
-  mainFields: [...BUNDLE_MAIN_FIELDS],
-  banner: { js: REQUIRE_SHIM },
-  alias: { ...BUNDLE_ALIASES },
-  minify: true,
-  // NodejsFunction's sourceMap: true is a linked map, and the functions run with --enable-source-maps.
-  sourcemap: true,
-  sourcesContent: false,
-  external: [],
-  logLevel: 'warning',
-};
+/** The construct's bundling (lib/lambda-bundling.ts), as NodejsFunction hands it to esbuild. */
+export const CONSTRUCT_BUNDLING: BuildOptions = { ...LAMBDA_BUILD_OPTIONS, logLevel: 'warning' };
 
 export interface BundleResult {
   readonly handler: string;

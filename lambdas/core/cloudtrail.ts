@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InputError } from './errors.js';
 import type { EventEvidence } from './model.js';
+import { isJsonObject } from './json-object.js';
 
 export interface SessionIssuer {
   type?: string;
@@ -50,18 +51,14 @@ export interface CloudTrailRecord {
   sessionCredentialFromConsole?: string;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function asRecord(value: unknown, where: string): CloudTrailRecord {
-  if (!isObject(value)) throw new InputError(`${where}: expected a CloudTrail record object`);
+  if (!isJsonObject(value)) throw new InputError(`${where}: expected a CloudTrail record object`);
   for (const key of ['eventName', 'eventSource'] as const) {
     if (typeof value[key] !== 'string' || value[key] === '') {
       throw new InputError(`${where}: not a CloudTrail record (missing "${key}")`);
     }
   }
-  if (!isObject(value.userIdentity)) {
+  if (!isJsonObject(value.userIdentity)) {
     throw new InputError(`${where}: not a CloudTrail record (missing "userIdentity")`);
   }
   const record = { ...value } as unknown as CloudTrailRecord;
@@ -79,15 +76,16 @@ function asRecord(value: unknown, where: string): CloudTrailRecord {
  */
 export function extractRecords(input: unknown): CloudTrailRecord[] {
   if (Array.isArray(input)) return input.map((item, i) => extractOne(item, `record ${i}`));
-  if (isObject(input) && Array.isArray(input.Records)) {
+  if (isJsonObject(input) && Array.isArray(input.Records)) {
     return input.Records.map((item, i) => asRecord(item, `Records[${i}]`));
   }
   return [extractOne(input, 'input')];
 }
 
 function extractOne(input: unknown, where: string): CloudTrailRecord {
-  if (isObject(input) && 'detail-type' in input) {
-    if (!isObject(input.detail)) throw new InputError(`${where}: EventBridge event has no "detail" object`);
+  if (isJsonObject(input) && 'detail-type' in input) {
+    if (!isJsonObject(input.detail))
+      throw new InputError(`${where}: EventBridge event has no "detail" object`);
     return asRecord(input.detail, `${where}.detail`);
   }
   return asRecord(input, where);
@@ -109,7 +107,7 @@ export function accountOf(record: CloudTrailRecord): string {
 }
 
 /** The last path segment of an ARN ("arn:aws:sts::1:assumed-role/Role/alice@x" → "alice@x"). */
-function lastSegment(arn: string | undefined): string | undefined {
+export function lastSegment(arn: string | undefined): string | undefined {
   // Records are loosely typed: a malformed one may carry a non-string here (found by fuzzing).
   if (typeof arn !== 'string' || !arn) return undefined;
   const i = arn.lastIndexOf('/');

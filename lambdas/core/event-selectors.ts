@@ -1,3 +1,5 @@
+import { isJsonObject } from './json-object.js';
+
 /**
  * Does a CloudTrail trail's event-selector configuration record write management events from IAM,
  * what trustwatch needs to see? One judgement for both shapes it arrives in: the SDK's
@@ -14,10 +16,6 @@ const PROBE: Readonly<Record<string, string>> = {
 
 type Loose = Record<string, unknown>;
 
-function isObject(value: unknown): value is Loose {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Reads a key whatever its case ("ReadWriteType" or "readWriteType"). */
 function get(object: Loose, key: string): unknown {
   const wanted = key.toLowerCase();
@@ -26,7 +24,7 @@ function get(object: Loose, key: string): unknown {
 }
 
 function objects(value: unknown): Loose[] {
-  return Array.isArray(value) ? value.filter(isObject) : [];
+  return Array.isArray(value) ? value.filter(isJsonObject) : [];
 }
 
 function strings(value: unknown): string[] {

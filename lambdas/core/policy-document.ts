@@ -1,4 +1,5 @@
 import { PolicyParseError } from './errors.js';
+import { isJsonObject } from './json-object.js';
 
 export type Effect = 'Allow' | 'Deny';
 /** Condition block: operator → key → values (always normalised to arrays of strings). */
@@ -26,10 +27,6 @@ export interface PolicyDocument {
 }
 
 const MAX_POLICY_CHARS = 1_000_000;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Turns text that is JSON or URL-encoded JSON (as IAM read APIs return it) into a value. */
 export function decodePolicyText(text: string): unknown {
@@ -75,7 +72,7 @@ function stringList(value: unknown, where: string): string[] {
 function principalMap(value: unknown, where: string): Record<string, string[]> | undefined {
   if (value === undefined) return undefined;
   if (value === '*') return { AWS: ['*'] };
-  if (!isObject(value)) throw new PolicyParseError(`${where} must be "*" or an object`);
+  if (!isJsonObject(value)) throw new PolicyParseError(`${where} must be "*" or an object`);
   const out: Record<string, string[]> = {};
   for (const [kind, ids] of Object.entries(value)) out[kind] = stringList(ids, `${where}.${kind}`);
   return out;
@@ -83,10 +80,10 @@ function principalMap(value: unknown, where: string): Record<string, string[]> |
 
 function conditionBlock(value: unknown, where: string): ConditionBlock {
   if (value === undefined || value === null) return {};
-  if (!isObject(value)) throw new PolicyParseError(`${where} must be an object`);
+  if (!isJsonObject(value)) throw new PolicyParseError(`${where} must be an object`);
   const out: ConditionBlock = {};
   for (const [operator, entries] of Object.entries(value)) {
-    if (!isObject(entries))
+    if (!isJsonObject(entries))
       throw new PolicyParseError(`${where}.${operator} must be an object of condition keys`);
     const keys: Record<string, string[]> = {};
     for (const [key, values] of Object.entries(entries))
@@ -98,7 +95,7 @@ function conditionBlock(value: unknown, where: string): ConditionBlock {
 
 function statementOf(raw: unknown, index: number): PolicyStatement {
   const where = `Statement[${index}]`;
-  if (!isObject(raw)) throw new PolicyParseError(`${where} must be an object`);
+  if (!isJsonObject(raw)) throw new PolicyParseError(`${where} must be an object`);
   const effect = raw.Effect;
   if (effect !== 'Allow' && effect !== 'Deny')
     throw new PolicyParseError(`${where}.Effect must be "Allow" or "Deny"`);
@@ -124,7 +121,7 @@ function statementOf(raw: unknown, index: number): PolicyStatement {
  */
 export function parsePolicyDocument(input: unknown): PolicyDocument {
   const value = typeof input === 'string' ? decodePolicyText(input) : input;
-  if (!isObject(value)) throw new PolicyParseError('policy document must be a JSON object');
+  if (!isJsonObject(value)) throw new PolicyParseError('policy document must be a JSON object');
   const statement = value.Statement;
   if (statement === undefined) throw new PolicyParseError('policy document has no Statement');
   const list = Array.isArray(statement) ? statement : [statement];

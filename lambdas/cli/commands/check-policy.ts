@@ -16,6 +16,7 @@ import {
 } from '../options.js';
 import { emitFindings } from '../report.js';
 import { describeWhoCanAssume } from '../who-can-assume.js';
+import { isJsonObject } from '../../core/json-object.js';
 
 /** Used when neither --account nor the policy names the owning account. Documented in --help. */
 export const PLACEHOLDER_ACCOUNT = '111111111111';
@@ -33,10 +34,6 @@ interface PolicyInput {
   /** From an `aws iam get-role` wrapper, when given one. */
   readonly roleName?: string;
   readonly roleArn?: string;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function decodeText(input: InputText): unknown {
@@ -57,7 +54,7 @@ function decodeText(input: InputText): unknown {
 /** Accepts a policy document (object, JSON text, URL-encoded text) or `aws iam get-role` output. */
 export function readPolicy(input: InputText): PolicyInput {
   const value = decodeText(input);
-  const role = isObject(value) && isObject(value.Role) ? value.Role : undefined;
+  const role = isJsonObject(value) && isJsonObject(value.Role) ? value.Role : undefined;
   const document = role ? role.AssumeRolePolicyDocument : value;
   let parsed: PolicyDocument;
   try {

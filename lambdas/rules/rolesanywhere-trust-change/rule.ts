@@ -2,13 +2,10 @@ import { isFailedCall, requestString, type CloudTrailRecord } from '../../core/c
 import type { ResourceRef, Verdict } from '../../core/model.js';
 import type { Rule, RuleContext } from '../../core/rule.js';
 import type { Severity } from '../../core/severity.js';
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isJsonObject } from '../../core/json-object.js';
 
 function field(value: unknown, key: string): unknown {
-  return isObject(value) ? value[key] : undefined;
+  return isJsonObject(value) ? value[key] : undefined;
 }
 
 function resourceOf(

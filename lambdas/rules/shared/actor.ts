@@ -1,12 +1,6 @@
-import type { CloudTrailRecord, UserIdentity } from '../../core/cloudtrail.js';
+import { lastSegment, type CloudTrailRecord, type UserIdentity } from '../../core/cloudtrail.js';
 import type { ResourceRef } from '../../core/model.js';
 import { roleResource, rootResource, userResource } from '../../core/resources.js';
-
-function lastSegment(arn: string | undefined): string | undefined {
-  if (!arn) return undefined;
-  const i = arn.lastIndexOf('/');
-  return i >= 0 ? arn.slice(i + 1) : undefined;
-}
 
 /** The calling IAM user's name, when the caller is an IAM user. */
 export function callerUserName(identity: UserIdentity): string | undefined {
