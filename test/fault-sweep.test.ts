@@ -17,6 +17,12 @@ const hours = (h: number) => new Date(Date.parse(BENCH_NOW) + h * 3_600_000).toI
 const rulesReading = (section: string) =>
   new Set(RULES.filter((r) => r.sections?.includes(section as never)).map((r) => r.id));
 const ROLE_RULES = new Set(RULES.filter((r) => r.onRole).map((r) => r.id));
+/** Sorted ids of the findings of these rules. */
+const idsOf = (list: StoredFinding[], ruleIds: ReadonlySet<string>) =>
+  list
+    .filter((f) => ruleIds.has(f.ruleId))
+    .map((f) => f.id)
+    .sort();
 
 describe('fault: a sweep that cannot read everything resolves nothing it did not read', () => {
   let db: DynaliteServer;
@@ -82,13 +88,8 @@ describe('fault: a sweep that cannot read everything resolves nothing it did not
     expect((error as SweepIncompleteError).message).toMatch(/authDetails/);
     expect(account.calls.get('GetAccountAuthorizationDetailsCommand')).toBe(6 + 4); // 6 healthy, then 3 + the failing one
     const affected = new Set([...rulesReading('authDetails'), ...ROLE_RULES]);
-    const ids = (list: StoredFinding[]) =>
-      list
-        .filter((f) => affected.has(f.ruleId))
-        .map((f) => f.id)
-        .sort();
-    expect(ids(before).length).toBeGreaterThan(20);
-    expect(ids(after)).toEqual(ids(before));
+    expect(idsOf(before, affected).length).toBeGreaterThan(20);
+    expect(idsOf(after, affected)).toEqual(idsOf(before, affected));
   });
 
   it('cut off on the first page: the snapshot carries no partial roles and the sweep resolves nothing', async () => {
@@ -117,13 +118,8 @@ describe('fault: a sweep that cannot read everything resolves nothing it did not
     expect(sleeps.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(120_000);
     expect(sleeps.slice(0, 3)).toEqual([2_000, 4_000, 8_000]);
     const reportRules = rulesReading('credentialReport');
-    const ids = (list: StoredFinding[]) =>
-      list
-        .filter((f) => reportRules.has(f.ruleId))
-        .map((f) => f.id)
-        .sort();
-    expect(ids(before).length).toBeGreaterThan(10);
-    expect(ids(after)).toEqual(ids(before));
+    expect(idsOf(before, reportRules).length).toBeGreaterThan(10);
+    expect(idsOf(after, reportRules)).toEqual(idsOf(before, reportRules));
   });
 
   it('credential report throttled on every call: unavailable at once, no false pass', async () => {
@@ -134,12 +130,7 @@ describe('fault: a sweep that cannot read everything resolves nothing it did not
     expect((error as SweepIncompleteError).unavailable[0]?.reason).toMatch(/throttled/i);
     expect(sleeps).toEqual([]);
     const reportRules = rulesReading('credentialReport');
-    const ids = (list: StoredFinding[]) =>
-      list
-        .filter((f) => reportRules.has(f.ruleId))
-        .map((f) => f.id)
-        .sort();
-    expect(ids(after)).toEqual(ids(before));
+    expect(idsOf(after, reportRules)).toEqual(idsOf(before, reportRules));
     // The rules that need the report did not run, so they could not "pass" either.
     account.setFaults({ credentialReport: 'throttled' });
     const { snapshot } = await readAccountSnapshotWithStats(account.clients, {
