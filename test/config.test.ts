@@ -62,3 +62,32 @@ describe('config schema', () => {
     }
   });
 });
+
+describe('organization config', () => {
+  const base = { id: 'o-a1b2c3d4e5', deploymentTargets: ['r-ab12'], managementAccountId: '111111111111' };
+
+  it('is absent by default (single-account mode)', () => {
+    expect(DEFAULT_CONFIG.organization).toBeUndefined();
+  });
+
+  it('fills defaults and keeps overlays to the keys they name', () => {
+    const config = parseConfig({
+      organization: { ...base, overrides: { 'ou-ab12-cdef5678': { allowedIamUsers: ['ci-legacy'] } } },
+    });
+    expect(config.organization).toMatchObject({
+      spokeRoleName: 'trustwatch-spoke-reader',
+      sweepConcurrency: 20,
+    });
+    expect(config.organization?.overrides['ou-ab12-cdef5678']).toEqual({ allowedIamUsers: ['ci-legacy'] });
+  });
+
+  it.each([
+    [{ ...base, id: 'org-1' }, 'organization.id: must be an AWS Organizations id'],
+    [{ ...base, deploymentTargets: [] }, 'organization.deploymentTargets: must name at least one root or OU'],
+    [{ ...base, overrides: { sandbox: {} } }, 'must be an account id, an OU id'],
+    [{ ...base, overrides: { '222222222222': { allowedIamUser: [] } } }, 'unknown key "allowedIamUser"'],
+    [{ ...base, routes: { '222222222222': { emails: ['x'] } } }, 'must be an email address'],
+  ])('rejects %j', (organization, message) => {
+    expect(() => parseConfig({ organization })).toThrow(message);
+  });
+});

@@ -15,6 +15,7 @@ import {
   string,
   type infer as Infer,
   type input as Input,
+  type ZodMiniType,
 } from 'zod/mini';
 import { SEVERITIES } from './severity.js';
 
@@ -92,15 +93,82 @@ export const sweepSchema = strictObject({
   schedule: _default(scheduleExpression(), 'rate(6 hours)'),
 });
 
+/**
+ * An access-model overlay: the same keys as `accessModel`, each optional and without defaults, so an
+ * overlay changes only what it names (e.g. a sandbox OU that allows IAM users).
+ */
+export const accessModelOverlaySchema = strictObject(
+  Object.fromEntries(
+    Object.entries(accessModelSchema.def.shape).map(([key, field]) => {
+      const inner =
+        field.def.type === 'default' ? (field.def as unknown as { innerType: ZodMiniType }).innerType : field;
+      return [key, optional(inner)];
+    }),
+  ),
+) as unknown as ZodMiniType<Partial<AccessModel>, Partial<Input<typeof accessModelSchema>>>;
+
+const scopeKey = string().check(
+  regex(
+    /^(\d{12}|ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/,
+    'must be an account id, an OU id (ou-…) or a root id (r-…)',
+  ),
+);
+
+/** Where alerts about one account or OU go, instead of (not in addition to) the default destinations. */
+const routeSchema = strictObject({
+  emails: optional(array(email('must be an email address'))),
+  /** Secrets Manager secret (name or ARN) holding a Slack incoming webhook URL for this scope. */
+  slackWebhookSecret: optional(nonEmpty()),
+  minSeverity: optional(severity),
+});
+
+/**
+ * Organization mode: its presence makes `cdk synth` build the hub stack (with the spoke StackSet)
+ * and the management-account stack instead of the single-account stack.
+ */
+export const organizationSchema = strictObject({
+  id: string().check(regex(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations id like o-a1b2c3d4e5')),
+  /** Where the spoke StackSet deploys: the root (r-…) or OUs (ou-…); accounts that join them are covered automatically. */
+  deploymentTargets: array(
+    string().check(
+      regex(
+        /^(r-[a-z0-9]{4,32}|ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$/,
+        'must be a root id (r-…) or an OU id (ou-…)',
+      ),
+    ),
+  ).check(minLength(1, 'must name at least one root or OU')),
+  /** The management account: StackSets never deploy there, so it gets its own small stack. */
+  managementAccountId: accountId,
+  /** Per-OU and per-account access-model overlays on `accessModel` (the organization default). Account beats OU; nearer OU beats farther. */
+  overrides: _default(record(scopeKey, accessModelOverlaySchema), {}),
+  /** Per-OU and per-account alert destinations; unrouted accounts use `alerts`. Account tags `trustwatch:owner-email` also route. */
+  routes: _default(record(scopeKey, routeSchema), {}),
+  /** Accounts never swept or judged (status EXCLUDED). */
+  excludedAccounts: _default(array(accountId), []),
+  /** Name of the read-only role the spoke creates in every account and the hub's sweep assumes. */
+  spokeRoleName: _default(nonEmpty(), 'trustwatch-spoke-reader'),
+  /** Name of the role the spoke's forwarding rules use to put events on the hub bus. */
+  forwarderRoleName: _default(nonEmpty(), 'trustwatch-event-forwarder'),
+  /** Name of the hub's custom event bus that spokes forward to. */
+  hubBusName: _default(nonEmpty(), 'trustwatch-org'),
+  /** Regions (besides us-east-1) whose regionally recorded events (sign-in, STS, S3, CloudTrail) the spokes forward. */
+  forwardRegions: _default(array(nonEmpty()), []),
+  /** How many accounts the sweep state machine judges at once (Map MaxConcurrency). */
+  sweepConcurrency: _default(int('must be a whole number').check(positive('must be at least 1')), 20),
+});
+
 export const configSchema = strictObject({
   accessModel: _default(accessModelSchema, () => accessModelSchema.parse({})),
   alerts: _default(alertsSchema, () => alertsSchema.parse({})),
   sweep: _default(sweepSchema, () => sweepSchema.parse({})),
+  organization: optional(organizationSchema),
 });
 
 export type TrustwatchConfig = Infer<typeof configSchema>;
 export type AccessModel = Infer<typeof accessModelSchema>;
 export type AlertsConfig = Infer<typeof alertsSchema>;
+export type OrganizationConfig = Infer<typeof organizationSchema>;
+export type AccessModelOverlay = Partial<AccessModel>;
 export type ConfigInput = Input<typeof configSchema>;
 
 /** A config that failed validation; `problems` name each key and what is wrong with it. */
@@ -131,6 +199,11 @@ export function parseConfig(raw: unknown, source = 'config'): TrustwatchConfig {
     if (issue.code === 'unrecognized_keys') {
       const where = issue.path.length ? `${keyPath(issue.path)}: ` : '';
       return `${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    }
+    if (issue.code === 'invalid_key') {
+      // A record key (account, OU) that fails its pattern: zod nests the reason.
+      const reason = issue.issues[0]?.message ?? issue.message;
+      return `${keyPath(issue.path)}: key ${reason}`;
     }
     return `${keyPath(issue.path)}: ${issue.message}`;
   });
