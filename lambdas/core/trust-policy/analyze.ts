@@ -8,6 +8,7 @@ import {
 import { mostSevere } from '../severity.js';
 import { AWS_ALWAYS_PRESENT, judgeAwsGrant } from './aws-principals.js';
 import { allowConstraints, denyImpliedConstraints, describeConstraint } from './conditions.js';
+import { deadCondition, neverMatchIssues } from './never-matches.js';
 import { judgeOidcGrant, oidcAlwaysPresentKeys } from './oidc.js';
 import { coveredActions, describePrincipal, principalsOf } from './principals.js';
 import { judgeRolesAnywhereGrant } from './roles-anywhere.js';
@@ -91,6 +92,7 @@ export function trustGrants(doc: PolicyDocument): TrustGrant[] {
           constraints.push(...denyImpliedConstraints(deny.condition, i, present));
         }
       }
+      const neverMatches = blockedBy ? undefined : deadCondition(statement.condition, principal);
       grants.push({
         statementIndex: index,
         ...(statement.sid ? { sid: statement.sid } : {}),
@@ -99,6 +101,7 @@ export function trustGrants(doc: PolicyDocument): TrustGrant[] {
         constraints,
         ineffective: own.ineffective,
         ...(blockedBy ? { blockedBy } : {}),
+        ...(neverMatches ? { neverMatches } : {}),
         who: describeGrant(principal, constraints),
       });
     }
@@ -107,7 +110,8 @@ export function trustGrants(doc: PolicyDocument): TrustGrant[] {
 }
 
 function judgeGrant(grant: TrustGrant, ctx: TrustContext): TrustIssue[] {
-  if (grant.blockedBy) return [];
+  // A grant that admits nobody is no exposure; neverMatchIssues reports it once per statement.
+  if (grant.blockedBy || grant.neverMatches) return [];
   switch (grant.principal.kind) {
     case 'public':
     case 'account':
@@ -125,7 +129,7 @@ function judgeGrant(grant: TrustGrant, ctx: TrustContext): TrustIssue[] {
 
 function analyzeUncached(document: unknown, ctx: TrustContext): TrustPolicyAnalysis {
   const grants = trustGrants(parsePolicyDocument(document));
-  const issues = grants.flatMap((g) => judgeGrant(g, ctx));
+  const issues = [...grants.flatMap((g) => judgeGrant(g, ctx)), ...neverMatchIssues(grants)];
   const worst = mostSevere(issues.map((i) => i.severity));
   return { grants, issues, ...(worst ? { worst } : {}) };
 }
