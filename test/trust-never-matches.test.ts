@@ -166,6 +166,27 @@ describe('analyzeTrustPolicy with statements that can never match', () => {
     ]);
   });
 
+  it('treats a Deny that lets through only requests carrying an impossible value as leaving nobody', () => {
+    const withDeny = (condition: unknown, principal: unknown = { AWS: '*' }) =>
+      analyzeTrustPolicy(
+        policy([
+          { Effect: 'Allow', Principal: { AWS: '444455556666' }, Action: 'sts:AssumeRole' },
+          { Effect: 'Deny', Principal: principal, Action: 'sts:AssumeRole', Condition: condition },
+        ]),
+        ctx,
+      ).issues.map((i) => [i.kind, i.severity]);
+    expect(withDeny({ StringNotEquals: { 'sts:ExternalId': '' } })).toEqual([['never-matches', 'LOW']]);
+    expect(withDeny({ StringNotLike: { 'sts:ExternalId': 'a b*' } })).toEqual([['never-matches', 'LOW']]);
+    // A receivable value, an IfExists Deny (absent key passes) or a Deny for someone else: still HIGH.
+    expect(withDeny({ StringNotEquals: { 'sts:ExternalId': ['', 'vendor-1'] } })).toEqual([]);
+    expect(withDeny({ StringNotEqualsIfExists: { 'sts:ExternalId': '' } })).toEqual([
+      ['cross-account', 'HIGH'],
+    ]);
+    expect(withDeny({ StringNotEquals: { 'sts:ExternalId': '' } }, { AWS: '555566667777' })).toEqual([
+      ['cross-account', 'HIGH'],
+    ]);
+  });
+
   it('keeps an unconditional Deny silent rather than calling it a dead condition', () => {
     const a = analyzeTrustPolicy(
       policy([

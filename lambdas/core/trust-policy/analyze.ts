@@ -55,6 +55,22 @@ function describeGrant(p: TrustPrincipal, constraints: readonly KeyConstraint[])
   return constraints.length ? `${who} when ${constraints.map(describeConstraint).join(' and ')}` : who;
 }
 
+/**
+ * A Deny like `StringNotEquals K V` lets through only requests carrying K with a value in V; when
+ * no request for the principal carries such a value, the Deny leaves the grant nobody.
+ */
+function deadDenyImplied(constraints: readonly KeyConstraint[], principal: TrustPrincipal) {
+  for (const c of constraints) {
+    if (!c.operator.startsWith('Deny ')) continue;
+    const dead = deadCondition(
+      { [c.glob ? 'StringLike' : 'StringEquals']: { [c.key]: [...c.values] } },
+      principal,
+    );
+    if (dead) return { ...dead, operator: `${c.operator} (Statement ${c.statementIndex})` };
+  }
+  return undefined;
+}
+
 /** Who can assume the role, statement by statement, with each grant's effective conditions. */
 export function trustGrants(doc: PolicyDocument): TrustGrant[] {
   const grants: TrustGrant[] = [];
@@ -92,7 +108,9 @@ export function trustGrants(doc: PolicyDocument): TrustGrant[] {
           constraints.push(...denyImpliedConstraints(deny.condition, i, present));
         }
       }
-      const neverMatches = blockedBy ? undefined : deadCondition(statement.condition, principal);
+      const neverMatches = blockedBy
+        ? undefined
+        : (deadCondition(statement.condition, principal) ?? deadDenyImplied(constraints, principal));
       grants.push({
         statementIndex: index,
         ...(statement.sid ? { sid: statement.sid } : {}),

@@ -7,6 +7,7 @@
 import type { ConditionBlock } from '../policy-document.js';
 import { parseOperator, type ConditionOperator } from './conditions.js';
 import { statementRef } from './aws-principals.js';
+import { unreceivableExternalId } from './external-id.js';
 import { describePrincipal, normaliseIssuer } from './principals.js';
 import type { DeadCondition, TrustGrant, TrustIssue, TrustPrincipal } from './types.js';
 
@@ -60,34 +61,6 @@ function absentFromWebIdentity(issuer: string, key: string): string | undefined 
   // A service prefix (aws, sts, saml, …) has no dot; a provider URL always has one.
   if (!prefix.includes('.') || prefix === issuer) return undefined;
   return `${key} is a claim of the provider ${prefix}, never of ${issuer} (claim keys are named by the provider URL including its path)`;
-}
-
-/**
- * STS accepts an ExternalId of 2 to 1,224 characters from [\w+=,.@:/-] (AssumeRole API reference,
- * ExternalId: "Length Constraints: Minimum length of 2. Maximum length of 1224. Pattern:
- * [\w+=,.@:\/-]*"). Unicode letters and digits are let through: whether \w admits them is not
- * documented, and erring towards "receivable" never hides an exposure.
- */
-const EXTERNAL_ID_CHAR = /^[\p{L}\p{M}\p{N}\p{Pc}+=,.@:/-]$/u;
-const EXTERNAL_ID_MIN = 2;
-const EXTERNAL_ID_MAX = 1224;
-
-/** Why STS can never receive a value matching `value`, or undefined when it may. */
-function unreceivableExternalId(value: string, glob: boolean): string | undefined {
-  // A policy variable (${aws:username}, ${*}) is substituted at evaluation time: unknowable here.
-  if (value.includes('${')) return undefined;
-  const chars = [...value];
-  const literal = glob ? chars.filter((c) => c !== '*' && c !== '?') : chars;
-  const bad = literal.find((c) => !EXTERNAL_ID_CHAR.test(c));
-  if (bad !== undefined)
-    return `${JSON.stringify(value)} holds ${JSON.stringify(bad)}, which an ExternalId cannot contain`;
-  const min = glob ? chars.filter((c) => c !== '*').length : chars.length;
-  const unbounded = glob && chars.includes('*');
-  if (min > EXTERNAL_ID_MAX)
-    return `${JSON.stringify(value.slice(0, 20))}… is longer than ${EXTERNAL_ID_MAX} characters`;
-  if (!unbounded && min < EXTERNAL_ID_MIN)
-    return `${JSON.stringify(value)} is shorter than ${EXTERNAL_ID_MIN} characters`;
-  return undefined;
 }
 
 function deadExternalId(op: ConditionOperator, values: readonly string[]): string | undefined {
