@@ -175,8 +175,16 @@ const widening = fc.record({
   c: fc.nat(),
 });
 
-const worst = (input: unknown) =>
-  Math.max(-1, ...evaluateEvents(input, CTX, RULES).findings.map((f) => severityRank(f.severity)));
+const worst = (input: unknown, leaveOut: readonly string[] = []) =>
+  Math.max(
+    -1,
+    ...evaluateEvents(input, CTX, RULES)
+      .findings.filter((f) => !leaveOut.includes(f.ruleId))
+      .map((f) => severityRank(f.severity)),
+  );
+
+/** Dropping a condition that can never match resolves that LOW finding; exposure must not get milder. */
+const RESOLVED_BY_WIDENING = ['trust-statement-never-matches'];
 
 function event(eventName: string, requestParameters: Json, n: number): Json {
   return {
@@ -234,7 +242,7 @@ describe('fuzz: widening a policy never makes the verdict milder (event level)',
                   { roleName: 'fuzzed', policyDocument: encode(doc, how >> 1) },
                   how,
                 );
-          const [w0, o0] = [worst(make(wider)), worst(make(original))];
+          const [w0, o0] = [worst(make(wider)), worst(make(original), RESOLVED_BY_WIDENING)];
           STATS.applied++;
           if (w0 > o0) STATS.stricter++;
           expect(w0).toBeGreaterThanOrEqual(o0);

@@ -152,6 +152,15 @@ function worstRank(document: unknown): number {
   return worst ? severityRank(worst) : -1;
 }
 
+/** The worst exposure, leaving out "can never match" (removing the dead condition rightly resolves it). */
+function worstExposureRank(document: unknown): number {
+  const issues = analyzeTrustPolicy(structuredClone(document), ctx).issues;
+  return Math.max(
+    -1,
+    ...issues.filter((i) => i.kind !== 'never-matches').map((i) => severityRank(i.severity)),
+  );
+}
+
 function decode(seed: unknown): unknown {
   if (typeof seed !== 'string') return seed;
   try {
@@ -231,7 +240,7 @@ describe('trust-policy analyzer properties', () => {
         else delete nextBlock[op]?.[keys[ki % keys.length] as string];
         let before: number;
         try {
-          before = worstRank(doc);
+          before = worstExposureRank(doc);
         } catch {
           return; // unreadable documents are covered by the first property
         }
@@ -301,6 +310,135 @@ describe('trust-policy analyzer properties', () => {
         expect(rank(build(widened))).toBeGreaterThanOrEqual(rank(build(subjects)));
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('trust-policy analyzer properties: statements that can never match', () => {
+  /** Conditions no request satisfies: external ids STS never receives (any principal). */
+  const neverExternalId = fc.constantFrom('', 'a', 'a b', '*', 'id#1', 'x'.repeat(1225), '?');
+  /** Keys no web identity request of the generated issuers carries (dead for web identities only). */
+  const neverKey = fc.constantFrom('clusterID', 'other.example.org:sub', `${GH}/someone-else:sub`, 'repo');
+  const allowIndex = (doc: { Statement: Statement[] }, n: number) => {
+    const allows = doc.Statement.map((s, i) => ({ s, i })).filter(({ s }) => s.Effect === 'Allow');
+    return allows[n % Math.max(allows.length, 1)]?.i;
+  };
+  const conditionOf = (s: Statement) =>
+    (typeof s.Condition === 'object' && s.Condition !== null && !Array.isArray(s.Condition)
+      ? s.Condition
+      : {}) as Record<string, Record<string, Json>>;
+  const analyzed = (doc: unknown) => {
+    try {
+      return analyzeTrustPolicy(structuredClone(doc), ctx);
+    } catch {
+      return undefined; // unreadable documents are covered by the first property
+    }
+  };
+  const rank = (issues: readonly { severity: Parameters<typeof severityRank>[0] }[]) =>
+    Math.max(-1, ...issues.map((i) => severityRank(i.severity)));
+  const policies = fc.oneof(
+    policy,
+    fc.constantFrom(...SEEDS.map(decode).filter(isPolicyWithCondition)) as fc.Arbitrary<{
+      Statement: Statement[];
+    }>,
+  );
+
+  it('never raises the verdict when a never-true condition is added, and never goes silent', () => {
+    fc.assert(
+      fc.property(
+        policies,
+        fc.nat(),
+        fc.oneof(
+          neverExternalId.map((v) => ({ key: 'STS:EXTERNALID', value: v, universal: true })),
+          neverKey.map((k) => ({ key: k, value: 'x', universal: false })),
+        ),
+        (doc, n, dead) => {
+          const target = allowIndex(doc, n);
+          if (target === undefined) return;
+          const next = structuredClone(doc);
+          const statement = next.Statement[target] as Statement;
+          // An operator spelling the generator never uses, so no existing entry is overwritten.
+          statement.Condition = { ...conditionOf(statement), STRINGEQUALS: { [dead.key]: dead.value } };
+          const before = analyzed(doc);
+          const after = analyzed(next);
+          if (!before || !after) return;
+          const exposure = (a: typeof before) => a.issues.filter((i) => i.kind !== 'never-matches');
+          expect(rank(exposure(after))).toBeLessThanOrEqual(rank(exposure(before)));
+          expect(rank(after.issues)).toBeLessThanOrEqual(Math.max(rank(before.issues), severityRank('LOW')));
+          if (!dead.universal) return;
+          expect(exposure(after).filter((i) => i.statementIndex === target)).toEqual([]);
+          const usable = after.grants.some((g) => g.statementIndex === target && !g.blockedBy);
+          const reported = after.issues.some(
+            (i) => i.kind === 'never-matches' && i.statementIndex === target,
+          );
+          expect(reported).toBe(usable);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('never lowers the verdict when a satisfiable condition is widened', () => {
+    const WIDENABLE = [
+      'stringequals',
+      'stringequalsignorecase',
+      'stringlike',
+      'arnequals',
+      'arnlike',
+      'bool',
+    ];
+    fc.assert(
+      fc.property(
+        policies,
+        fc.nat(),
+        fc.nat(),
+        fc.nat(),
+        value,
+        fc.boolean(),
+        (doc, n, oi, ki, extra, toLike) => {
+          const target = allowIndex(doc, n);
+          if (target === undefined) return;
+          const block = conditionOf(doc.Statement[target] as Statement);
+          const ops = Object.keys(block).filter((op) => {
+            const base = op
+              .toLowerCase()
+              .replace(/^for(any|all)values:/, '')
+              .replace(/ifexists$/, '');
+            return WIDENABLE.includes(base);
+          });
+          const op = ops[oi % Math.max(ops.length, 1)];
+          const keys = op ? Object.keys(block[op] ?? {}) : [];
+          const key = keys[ki % Math.max(keys.length, 1)];
+          if (!op || key === undefined) return;
+          const before = analyzed(doc);
+          if (!before) return;
+          // Satisfiable: no grant of the statement is dead before the widening.
+          if (before.grants.some((g) => g.statementIndex === target && g.neverMatches)) return;
+          const next = structuredClone(doc);
+          const nextBlock = conditionOf(next.Statement[target] as Statement);
+          (next.Statement[target] as Statement).Condition = nextBlock;
+          const old = nextBlock[op]?.[key];
+          const values = (
+            Array.isArray(old) ? old : old === undefined || old === null ? [] : [old]
+          ) as Json[];
+          if (toLike && /^(foranyvalue:)?stringequals(ifexists)?$/i.test(op)) {
+            // StringEquals → StringLike: every literal match is also a glob match.
+            const like = op.replace(/stringequals/i, 'StringLike_widened');
+            delete nextBlock[op]?.[key];
+            if (Object.keys(nextBlock[op] ?? {}).length === 0) delete nextBlock[op];
+            nextBlock[like.replace('_widened', '')] = {
+              ...(nextBlock[like.replace('_widened', '')] ?? {}),
+              [key]: values,
+            };
+          } else {
+            (nextBlock[op] as Record<string, Json>)[key] = [...values, extra];
+          }
+          const after = analyzed(next);
+          if (!after) return;
+          expect(rank(after.issues)).toBeGreaterThanOrEqual(rank(before.issues));
+        },
+      ),
+      { numRuns: 400 },
     );
   });
 });

@@ -4,6 +4,7 @@ import { rule as trustOidcAudience } from './trust-oidc-audience/rule.js';
 import { rule as trustOidcSubject } from './trust-oidc-subject/rule.js';
 import { rule as trustPublicPrincipal } from './trust-public-principal/rule.js';
 import { rule as trustRolesAnywhereUnscoped } from './trust-rolesanywhere-unscoped/rule.js';
+import { rule as trustStatementNeverMatches } from './trust-statement-never-matches/rule.js';
 
 /** Rules judging role trust policies (from events and sweeps alike). */
 export const ROLE_RULES: readonly Rule[] = [
@@ -12,4 +13,5 @@ export const ROLE_RULES: readonly Rule[] = [
   trustOidcSubject,
   trustOidcAudience,
   trustRolesAnywhereUnscoped,
+  trustStatementNeverMatches,
 ];

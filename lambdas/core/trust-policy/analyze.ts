@@ -8,6 +8,7 @@ import {
 import { mostSevere } from '../severity.js';
 import { AWS_ALWAYS_PRESENT, judgeAwsGrant } from './aws-principals.js';
 import { allowConstraints, denyImpliedConstraints, describeConstraint } from './conditions.js';
+import { deadCondition, neverMatchIssues } from './never-matches.js';
 import { judgeOidcGrant, oidcAlwaysPresentKeys } from './oidc.js';
 import { coveredActions, describePrincipal, principalsOf } from './principals.js';
 import { judgeRolesAnywhereGrant } from './roles-anywhere.js';
@@ -54,6 +55,22 @@ function describeGrant(p: TrustPrincipal, constraints: readonly KeyConstraint[])
   return constraints.length ? `${who} when ${constraints.map(describeConstraint).join(' and ')}` : who;
 }
 
+/**
+ * A Deny like `StringNotEquals K V` lets through only requests carrying K with a value in V; when
+ * no request for the principal carries such a value, the Deny leaves the grant nobody.
+ */
+function deadDenyImplied(constraints: readonly KeyConstraint[], principal: TrustPrincipal) {
+  for (const c of constraints) {
+    if (!c.operator.startsWith('Deny ')) continue;
+    const dead = deadCondition(
+      { [c.glob ? 'StringLike' : 'StringEquals']: { [c.key]: [...c.values] } },
+      principal,
+    );
+    if (dead) return { ...dead, operator: `${c.operator} (Statement ${c.statementIndex})` };
+  }
+  return undefined;
+}
+
 /** Who can assume the role, statement by statement, with each grant's effective conditions. */
 export function trustGrants(doc: PolicyDocument): TrustGrant[] {
   const grants: TrustGrant[] = [];
@@ -91,6 +108,9 @@ export function trustGrants(doc: PolicyDocument): TrustGrant[] {
           constraints.push(...denyImpliedConstraints(deny.condition, i, present));
         }
       }
+      const neverMatches = blockedBy
+        ? undefined
+        : (deadCondition(statement.condition, principal) ?? deadDenyImplied(constraints, principal));
       grants.push({
         statementIndex: index,
         ...(statement.sid ? { sid: statement.sid } : {}),
@@ -99,6 +119,7 @@ export function trustGrants(doc: PolicyDocument): TrustGrant[] {
         constraints,
         ineffective: own.ineffective,
         ...(blockedBy ? { blockedBy } : {}),
+        ...(neverMatches ? { neverMatches } : {}),
         who: describeGrant(principal, constraints),
       });
     }
@@ -107,7 +128,8 @@ export function trustGrants(doc: PolicyDocument): TrustGrant[] {
 }
 
 function judgeGrant(grant: TrustGrant, ctx: TrustContext): TrustIssue[] {
-  if (grant.blockedBy) return [];
+  // A grant that admits nobody is no exposure; neverMatchIssues reports it once per statement.
+  if (grant.blockedBy || grant.neverMatches) return [];
   switch (grant.principal.kind) {
     case 'public':
     case 'account':
@@ -125,7 +147,7 @@ function judgeGrant(grant: TrustGrant, ctx: TrustContext): TrustIssue[] {
 
 function analyzeUncached(document: unknown, ctx: TrustContext): TrustPolicyAnalysis {
   const grants = trustGrants(parsePolicyDocument(document));
-  const issues = grants.flatMap((g) => judgeGrant(g, ctx));
+  const issues = [...grants.flatMap((g) => judgeGrant(g, ctx)), ...neverMatchIssues(grants)];
   const worst = mostSevere(issues.map((i) => i.severity));
   return { grants, issues, ...(worst ? { worst } : {}) };
 }

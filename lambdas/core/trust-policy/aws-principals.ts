@@ -1,4 +1,5 @@
 import { constraintsOn, hasWildcard, isLiteralConstraint } from './conditions.js';
+import { isReceivableExternalId } from './external-id.js';
 import { arnAccount, describePrincipal } from './principals.js';
 import type { KeyConstraint, TrustContext, TrustGrant, TrustIssue } from './types.js';
 
@@ -60,9 +61,10 @@ function callerRestriction(constraints: readonly KeyConstraint[]): CallerRestric
       .map((c) => c.values.map((v) => arnAccount(v)))
       .filter((accounts): accounts is string[] => accounts.every((a) => a !== undefined)),
   ];
-  const externalIds = literalValues(constraintsOn(constraints, 'sts:externalid')).filter((ids) =>
-    ids.every((id) => id.trim() !== ''),
-  );
+  // Values STS never receives ("", spaces) guard nothing; the others still do.
+  const externalIds = literalValues(constraintsOn(constraints, 'sts:externalid'))
+    .map((ids) => ids.filter(isReceivableExternalId))
+    .filter((ids) => ids.length > 0);
   const serviceOnly =
     constraintsOn(constraints, 'aws:principalisawsservice').some((c) =>
       c.values.every((v) => v.toLowerCase() === 'true'),

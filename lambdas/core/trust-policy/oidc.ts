@@ -124,12 +124,15 @@ function audienceIssue(profile: IssuerProfile, issuer: string, grant: TrustGrant
   const what = wildcard
     ? `a wildcard audience (${describeConstraint(wildcard)})`
     : `no condition on ${keys.join(' or ')}`;
-  const why = profile.builtIn
+  // Under an IAM OIDC provider ARN STS enforces the provider's client-id list, whatever the host.
+  const shared =
+    profile.builtIn && grant.principal.kind === 'oidc' && grant.principal.viaIamProvider !== true;
+  const why = shared
     ? `${issuer} is a shared identity provider without a client-id list, so tokens minted for any other ${profile.id === 'cognito' ? 'identity pool' : 'application'} are accepted.`
     : 'STS still checks the token audience against the IAM OIDC provider’s client-id list, so this is defence in depth: any audience on that list is accepted for this role.';
   return {
     kind: 'oidc-audience',
-    severity: profile.builtIn ? 'CRITICAL' : 'LOW',
+    severity: shared ? 'CRITICAL' : 'LOW',
     principal: grant.principal,
     statementIndex: grant.statementIndex,
     ...(grant.sid ? { sid: grant.sid } : {}),

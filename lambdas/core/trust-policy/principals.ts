@@ -70,7 +70,12 @@ function federatedPrincipal(value: string): TrustPrincipal {
   const arn = parseIamArn(v);
   if (arn?.service === 'iam') {
     if (arn.resource.startsWith('oidc-provider/')) {
-      return { kind: 'oidc', value, issuer: normaliseIssuer(arn.resource.slice('oidc-provider/'.length)) };
+      return {
+        kind: 'oidc',
+        value,
+        issuer: normaliseIssuer(arn.resource.slice('oidc-provider/'.length)),
+        viaIamProvider: true,
+      };
     }
     if (arn.resource.startsWith('saml-provider/')) {
       return { kind: 'saml', value, provider: arn.resource.slice('saml-provider/'.length) };

@@ -33,12 +33,25 @@ export type TrustPrincipal =
       readonly scope: 'root' | 'role' | 'user' | 'assumed-role' | 'federated-user' | 'other';
     }
   | { readonly kind: 'service'; readonly value: string }
-  | { readonly kind: 'oidc'; readonly value: string; readonly issuer: string }
+  | {
+      readonly kind: 'oidc';
+      readonly value: string;
+      readonly issuer: string;
+      /** Named by an IAM OIDC provider ARN, whose client-id list STS enforces (else a bare built-in provider). */
+      readonly viaIamProvider?: boolean;
+    }
   | { readonly kind: 'saml'; readonly value: string; readonly provider: string }
   | { readonly kind: 'canonical-user'; readonly value: string }
   /** An IAM unique id (AROA…, AIDA…): the principal it named was deleted; it can never match again. */
   | { readonly kind: 'deleted'; readonly value: string }
   | { readonly kind: 'unknown'; readonly value: string; readonly type: string };
+
+/** One condition entry that no request for a grant's principal can satisfy, and why. */
+export interface DeadCondition {
+  readonly operator: string;
+  readonly key: string;
+  readonly reason: string;
+}
 
 /** One condition entry that a request must satisfy (values are OR'd; entries are AND'ed). */
 export interface KeyConstraint {
@@ -71,12 +84,19 @@ export interface TrustGrant {
   readonly ineffective: readonly IneffectiveCondition[];
   /** Why the grant can never be used (an unconditional Deny, an impossible Null condition). */
   readonly blockedBy?: string;
+  /** A condition entry no request for this principal can satisfy: the grant admits nobody. */
+  readonly neverMatches?: DeadCondition;
   /** One line: who this grant admits. */
   readonly who: string;
 }
 
 export type TrustIssueKind =
-  'public-principal' | 'cross-account' | 'oidc-subject' | 'oidc-audience' | 'rolesanywhere-unscoped';
+  | 'public-principal'
+  | 'cross-account'
+  | 'oidc-subject'
+  | 'oidc-audience'
+  | 'rolesanywhere-unscoped'
+  | 'never-matches';
 
 export interface TrustIssue {
   readonly kind: TrustIssueKind;

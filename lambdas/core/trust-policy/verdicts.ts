@@ -51,6 +51,9 @@ export function trustVerdicts(role: RoleTrust, ctx: RuleContext, kind: TrustIssu
 export function describeTrust(analysis: TrustPolicyAnalysis): string[] {
   return analysis.grants.map((g) => {
     const head = `Statement ${g.statementIndex}${g.sid ? ` (${g.sid})` : ''}: ${g.who} via ${g.actions.join(', ') || 'no assume action'}`;
-    return g.blockedBy ? `${head} (never usable: ${g.blockedBy})` : head;
+    if (g.blockedBy) return `${head} (never usable: ${g.blockedBy})`;
+    return g.neverMatches
+      ? `${head} (can never match: ${g.neverMatches.operator} on ${g.neverMatches.key})`
+      : head;
   });
 }
