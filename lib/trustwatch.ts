@@ -195,8 +195,9 @@ export class TrustWatch extends Construct {
         ...shared,
         handler: 'sweep',
         description: 'trustwatch: judges the whole account and reconciles findings',
-        // 10,000 roles: ~10 authorization-details pages of ~1 MB JSON held and judged in memory,
-        // plus the credential report poll (it regenerates for up to minutes) and the reconcile writes.
+        // From the 10,000-role bench (docs/performance.md, "Sweep sizing"): peak RSS 181 MB, judging
+        // ~1 s a core, first reconcile 37 s; the rest of the timeout is for the credential report,
+        // whose wait ends SWEEP_RESERVE_MS before the timeout.
         memorySize: 1024,
         timeout: Duration.minutes(10),
         environment: storeEnvironment,
