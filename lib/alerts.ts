@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
 import { ManagedPolicy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -6,6 +6,7 @@ import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
+import { ConfigError } from '../lambdas/core/config.js';
 import { TrustWatchFunction, type TrustWatchFunctionProps } from './trustwatch-function.js';
 
 export interface AlertsTopic {
@@ -21,20 +22,51 @@ export interface AlertsTopic {
 /** Email gets alerts routed to it and every message without routing (self-health alarms). */
 export const EMAIL_FILTER_POLICY = { $or: [{ channels: ['email'] }, { channels: [{ exists: false }] }] };
 
+export interface AlertsTopicOptions {
+  readonly chatbot?: boolean;
+  /** Names of the alarms allowed to publish (`<prefix>-*`). @default 'trustwatch' */
+  readonly alarmNamePrefix?: string;
+  /** What `cdk destroy` does with the topics' key. @default RemovalPolicy.RETAIN */
+  readonly keyRemovalPolicy?: RemovalPolicy;
+}
+
 /**
- * The encrypted, TLS-only alerts topic; its key also lets CloudWatch alarms publish to it. With
+ * CloudWatch may publish its alarms to the topic. `enforceSSL` gives the topic a policy of its own
+ * (the TLS deny), which replaces SNS's default policy: without this statement no alarm is delivered.
+ * Scoped like AWS's confused-deputy guidance for SNS: this account's alarms named `<prefix>-*`.
+ */
+export function allowAlarmsToPublish(topic: Topic, alarmNamePrefix: string): void {
+  topic.addToResourcePolicy(
+    new PolicyStatement({
+      sid: 'CloudWatchAlarmsPublish',
+      principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        ArnLike: {
+          'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${alarmNamePrefix}-*`,
+        },
+      },
+    }),
+  );
+}
+
+/**
+ * The encrypted, TLS-only alerts topic; its key and policy let CloudWatch alarms publish to it. With
  * `chatbot`, a second topic under the same key for the Amazon Q Developer (Chatbot) channel.
  */
 export function createAlertsTopic(
   scope: Construct,
   emails: readonly string[],
-  options: { readonly chatbot?: boolean } = {},
+  options: AlertsTopicOptions = {},
 ): AlertsTopic {
+  const alarmNamePrefix = options.alarmNamePrefix ?? 'trustwatch';
   const key = new Key(scope, 'AlertsKey', {
     description: 'trustwatch alerts topic',
     enableKeyRotation: true,
-    // Holds no data at rest once messages are delivered.
-    removalPolicy: RemovalPolicy.DESTROY,
+    // Retained by default with the table's key: a redeploy must not find its alarms' key pending deletion.
+    removalPolicy: options.keyRemovalPolicy ?? RemovalPolicy.RETAIN,
     pendingWindow: Duration.days(7),
   });
   key.addToResourcePolicy(
@@ -46,6 +78,7 @@ export function createAlertsTopic(
     }),
   );
   const topic = new Topic(scope, 'Alerts', { displayName: 'trustwatch', masterKey: key, enforceSSL: true });
+  allowAlarmsToPublish(topic, alarmNamePrefix);
   for (const email of emails) {
     const subscription = topic.addSubscription(new EmailSubscription(email));
     // Alerts carry the channels their routing accepts (alerts.emailMinSeverity); alarms carry none.
@@ -57,15 +90,42 @@ export function createAlertsTopic(
     masterKey: key,
     enforceSSL: true,
   });
+  allowAlarmsToPublish(chatbotTopic, alarmNamePrefix);
   return { topic, key, chatbotTopic };
 }
 
-/** The Slack webhook secret from a name, a partial ARN or a complete ARN (6-character suffix). */
-function slackWebhookSecret(scope: Construct, ref: string): ISecret {
-  if (!ref.startsWith('arn:')) return Secret.fromSecretNameV2(scope, 'SlackWebhook', ref);
-  return /-[A-Za-z0-9]{6}$/.test(ref)
-    ? Secret.fromSecretCompleteArn(scope, 'SlackWebhook', ref)
-    : Secret.fromSecretPartialArn(scope, 'SlackWebhook', ref);
+/** A complete Secrets Manager ARN: `…:secret:NAME-` and the 6-character suffix Secrets Manager adds. */
+const COMPLETE_SECRET_ARN = /^arn:[\w-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+-[A-Za-z0-9]{6}$/;
+
+export interface SlackWebhookSecretRef {
+  readonly secret: ISecret;
+  /** What the notifier passes to GetSecretValue as SecretId: the name, or the complete ARN. */
+  readonly secretId: string;
+  /** The one resource `secretsmanager:GetSecretValue` is granted on. */
+  readonly grantResource: string;
+}
+
+/**
+ * The Slack webhook secret from its name or its complete ARN. A name is never turned into an ARN
+ * for lookup: `slack-prod01` ends in "-" and six characters, so the partial ARN
+ * `…:secret:slack-prod01` would be read by Secrets Manager as a complete ARN of another secret.
+ * The notifier looks the secret up by name, and the grant matches that name plus its 6-character
+ * suffix (`NAME-??????`), nothing else. An ARN must be complete (as the console and
+ * `aws secretsmanager describe-secret --query ARN` print it): partial ARNs are ambiguous, so they
+ * are refused at synth. (Secrets Manager docs: "Finding a secret from a partial ARN".)
+ */
+export function slackWebhookSecret(scope: Construct, ref: string): SlackWebhookSecretRef {
+  if (!ref.startsWith('arn:')) {
+    const secret = Secret.fromSecretNameV2(scope, 'SlackWebhook', ref);
+    return { secret, secretId: ref, grantResource: `${secret.secretArn}-??????` };
+  }
+  if (!COMPLETE_SECRET_ARN.test(ref)) {
+    throw new ConfigError([
+      `alerts.slack.webhookSecret: "${ref}" is not a complete secret ARN (…:secret:NAME-AbCdEf); give the complete ARN or just the secret's name`,
+    ]);
+  }
+  const secret = Secret.fromSecretCompleteArn(scope, 'SlackWebhook', ref);
+  return { secret, secretId: ref, grantResource: ref };
 }
 
 export type NotifierFunctionProps = Omit<
@@ -87,14 +147,13 @@ export function addSlackNotifier(
     description: 'trustwatch: posts alerts to Slack',
     memorySize: 256,
     timeout: Duration.seconds(30),
-    environment: { ...props.environment, SLACK_WEBHOOK_SECRET_ARN: secret.secretArn },
+    environment: { ...props.environment, SLACK_WEBHOOK_SECRET_ID: secret.secretId },
   });
   notifier.role.addToPrincipalPolicy(
     new PolicyStatement({
       sid: 'ReadSlackWebhookUrl',
       actions: ['secretsmanager:GetSecretValue'],
-      // A name or partial ARN matches the secret's 6-character suffix, and nothing else.
-      resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+      resources: [secret.grantResource],
     }),
   );
   topic.addSubscription(new LambdaSubscription(notifier.function));
@@ -108,10 +167,17 @@ export function addSlackNotifier(
  */
 export function addChatbotChannel(scope: Construct, topic: Topic, workspaceId: string, channelId: string) {
   return new SlackChannelConfiguration(scope, 'SlackChannel', {
-    slackChannelConfigurationName: 'trustwatch-alerts',
+    // Channel configuration names are unique per account across regions (Chatbot is global):
+    // stack name and region make a second deployment, here or in another region, its own.
+    slackChannelConfigurationName: chatbotChannelName(Stack.of(scope)),
     slackWorkspaceId: workspaceId,
     slackChannelId: channelId,
     notificationTopics: [topic],
     guardrailPolicies: [ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess')],
   });
+}
+
+/** `<stack>-<region>-alerts`, within Chatbot's 128 characters of [A-Za-z0-9-_]. */
+export function chatbotChannelName(stack: Stack): string {
+  return `${stack.stackName.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 100)}-${stack.region}-alerts`;
 }

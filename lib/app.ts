@@ -13,27 +13,32 @@ function stringContext(app: App, key: string): string | undefined {
 
 /**
  * The app `cdk synth` builds, from context: `config` (a config file; default trustwatch.config.json
- * if present), `region` (default us-east-1), `createTrail` (default false) and `signInRegions`
- * (comma-separated regions whose console sign-ins are forwarded to the stack; default none).
+ * if present), `region` (default us-east-1), `createTrail` (default false), `signInRegions`
+ * (comma-separated regions whose console sign-ins are forwarded to the stack; default none),
+ * `stackName` (default TrustWatch; another name deploys a second, independent watcher whose
+ * resource names derive from it) and `terminationProtection` (default true; `false` opts out).
  * cdk-nag's AwsSolutions pack checks every synth. Throws ConfigError for a bad config.
  */
 export function defineTrustWatchApp(app: App): TrustWatchStack {
   const { config } = loadConfig(stringContext(app, 'config'));
   const region = stringContext(app, 'region') ?? IAM_EVENTS_REGION;
-  const stack = new TrustWatchStack(app, STACK_NAME, {
+  const stackName = stringContext(app, 'stackName') ?? STACK_NAME;
+  const stack = new TrustWatchStack(app, stackName, {
     // Region only: synth needs no credentials and the template is the same for every account.
     env: { region },
     config,
     createTrail: stringContext(app, 'createTrail') === 'true',
+    terminationProtection: stringContext(app, 'terminationProtection') !== 'false',
   });
   const signInRegions = (stringContext(app, 'signInRegions') ?? '')
     .split(',')
     .map((r) => r.trim())
     .filter((r) => r !== '' && r !== region);
   for (const forwardFrom of new Set(signInRegions)) {
-    new SignInForwarderStack(app, `${STACK_NAME}SignIn-${forwardFrom}`, {
+    new SignInForwarderStack(app, `${stackName}SignIn-${forwardFrom}`, {
       env: { region: forwardFrom },
       homeRegion: region,
+      namePrefix: stack.trustwatch.namePrefix,
     });
   }
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,5 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData, type IMetric } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  MathExpression,
+  TreatMissingData,
+  type IMetric,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { FilterPattern, MetricFilter, type ILogGroup } from 'aws-cdk-lib/aws-logs';
@@ -22,6 +28,14 @@ export interface SelfHealthAlarmsProps {
   readonly notifierFunction?: IFunction;
   /** The sweep's schedule expression; the stall alarm's window follows from it. */
   readonly sweepSchedule: string;
+  /**
+   * Alarm names are `<namePrefix>-<alarm>` (alarm names are unique per account and region); the
+   * topics' policies admit CloudWatch for exactly `<namePrefix>-*`.
+   * @default 'trustwatch'
+   */
+  readonly namePrefix?: string;
+  /** @default 'SweepsCompleted' (namespace TrustWatch); another stack needs its own name. */
+  readonly sweepsCompletedMetricName?: string;
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -63,14 +77,16 @@ export class SelfHealthAlarms extends Construct {
   constructor(scope: Construct, id: string, props: SelfHealthAlarmsProps) {
     super(scope, id);
     const actions = props.topics.map((topic) => new SnsAction(topic));
+    const prefix = props.namePrefix ?? 'trustwatch';
     const add = (name: string, description: string, metric: IMetric, options: AlarmShape) => {
       const alarm = new Alarm(this, name, {
-        alarmName: `trustwatch-${name}`,
+        alarmName: `${prefix}-${name}`,
         alarmDescription: description,
         metric,
         threshold: options.threshold,
         comparisonOperator: options.comparison,
         evaluationPeriods: options.evaluationPeriods ?? 1,
+        ...(options.datapointsToAlarm !== undefined && { datapointsToAlarm: options.datapointsToAlarm }),
         treatMissingData: options.missing ?? TreatMissingData.NOT_BREACHING,
       });
       alarm.addAlarmAction(...actions);
@@ -111,20 +127,34 @@ export class SelfHealthAlarms extends Construct {
         logGroup: props.sweepLogGroup,
         filterPattern: FilterPattern.stringValue('$.message', '=', SWEEP_COMPLETED_MESSAGE),
         metricNamespace: 'TrustWatch',
-        metricName: 'SweepsCompleted',
+        metricName: props.sweepsCompletedMetricName ?? 'SweepsCompleted',
         metricValue: '1',
       });
       const window = sweepStallWindow(props.sweepSchedule);
       add(
         'sweep-stalled',
         `No sweep completed within ${window.period.toHumanString()} × ${window.evaluationPeriods} (schedule ${props.sweepSchedule}): the backstop is not running.`,
-        completed.metric({ statistic: 'Sum', period: window.period }),
+        // The metric exists only once a sweep has completed. FILL turns an empty period into 0 while
+        // the evaluation range still holds the last completed sweep; one period more than the window
+        // gives it that datapoint to fill from.
+        new MathExpression({
+          expression: 'FILL(completed, 0)',
+          usingMetrics: { completed: completed.metric({ statistic: 'Sum', period: window.period }) },
+          period: window.period,
+          label: 'sweeps completed (0 when none)',
+        }),
         {
           threshold: 1,
           comparison: ComparisonOperator.LESS_THAN_THRESHOLD,
-          evaluationPeriods: window.evaluationPeriods,
-          // No invocations at all is exactly what this alarm is for.
-          missing: TreatMissingData.BREACHING,
+          evaluationPeriods: Math.max(
+            window.evaluationPeriods,
+            Math.min(window.evaluationPeriods + 1, MAX_EVALUATION_DAYS),
+          ),
+          datapointsToAlarm: window.evaluationPeriods,
+          // Before the first completed sweep there is no data at all: the alarm stays in
+          // INSUFFICIENT_DATA instead of alarming on day one. Once it fired on a stall, a range that
+          // has emptied keeps it in ALARM rather than quietly returning to OK.
+          missing: TreatMissingData.IGNORE,
         },
       );
     }
@@ -143,5 +173,6 @@ interface AlarmShape {
   readonly threshold: number;
   readonly comparison: ComparisonOperator;
   readonly evaluationPeriods?: number;
+  readonly datapointsToAlarm?: number;
   readonly missing?: TreatMissingData;
 }

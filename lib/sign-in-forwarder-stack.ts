@@ -6,6 +6,7 @@ import { eventCatalog } from '../lambdas/core/engine.js';
 import type { Rule } from '../lambdas/core/rule.js';
 import { RULES } from '../lambdas/rules/index.js';
 import { cloudTrailPatterns } from './event-patterns.js';
+import { withPrefix } from './names.js';
 
 /** CloudTrail records some console sign-ins outside us-east-1; these stacks forward them there. */
 export const SIGN_IN_EVENT_SOURCE = 'signin.amazonaws.com';
@@ -15,6 +16,8 @@ export interface SignInForwarderStackProps extends StackProps {
   readonly homeRegion?: string;
   /** Rules whose sign-in events are forwarded. @default RULES */
   readonly rules?: readonly Rule[];
+  /** The home stack's name prefix (lib/names.ts), so two deployments' forwarders do not clash. @default 'trustwatch' */
+  readonly namePrefix?: string;
 }
 
 /**
@@ -47,7 +50,7 @@ export class SignInForwarderStack extends Stack {
       const forwardName = `${ruleName}-forward`;
       this.rules.push(
         new EventRule(this, forwardName, {
-          ruleName: forwardName,
+          ruleName: withPrefix(forwardName, props.namePrefix ?? 'trustwatch'),
           description: `trustwatch: sign-in events to the ${homeRegion} default bus`,
           eventPattern: pattern,
           targets: [new EventBusTarget(home)],

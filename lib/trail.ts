@@ -11,7 +11,8 @@ export class ManagementEventsTrail extends Construct {
   readonly trail: Trail;
   readonly bucket: Bucket;
 
-  constructor(scope: Construct, id: string) {
+  /** @param props.trailName default `trustwatch-management-events` */
+  constructor(scope: Construct, id: string, props: { readonly trailName?: string } = {}) {
     super(scope, id);
     this.bucket = new Bucket(this, 'Logs', {
       encryption: BucketEncryption.S3_MANAGED,
@@ -28,7 +29,7 @@ export class ManagementEventsTrail extends Construct {
         'This bucket holds CloudTrail log files, which are themselves the access record; log file validation is on and the bucket is versioned and private.',
     });
     this.trail = new Trail(this, 'Trail', {
-      trailName: 'trustwatch-management-events',
+      trailName: props.trailName ?? 'trustwatch-management-events',
       bucket: this.bucket,
       isMultiRegionTrail: true,
       includeGlobalServiceEvents: true,

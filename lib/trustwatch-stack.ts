@@ -15,6 +15,8 @@ export class TrustWatchStack extends Stack {
     super(scope, id, {
       description: 'trustwatch: judges IAM changes and sweeps the account against the access model',
       ...props,
+      // A watcher removed by accident fails silently: deleting the stack takes an explicit opt-out.
+      terminationProtection: props.terminationProtection ?? true,
     });
     this.trustwatch = new TrustWatch(this, 'TrustWatch', props);
 

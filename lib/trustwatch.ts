@@ -17,12 +17,14 @@ import type { Rule } from '../lambdas/core/rule.js';
 import { RULES } from '../lambdas/rules/index.js';
 import { addChatbotChannel, addSlackNotifier, createAlertsTopic, type AlertsTopic } from './alerts.js';
 import { cloudTrailPatterns } from './event-patterns.js';
+import { FirstSweep } from './first-sweep.js';
 import {
   createFindingsStore,
   grantStoreAndPublish,
   logicalIdOf,
   type FindingsStore,
 } from './findings-store.js';
+import { namePrefix, sweepsCompletedMetricName, withPrefix } from './names.js';
 import { SelfHealthAlarms } from './self-health.js';
 import { ManagementEventsTrail } from './trail.js';
 import { handlerExists, TrustWatchFunction, type HandlerName } from './trustwatch-function.js';
@@ -66,6 +68,12 @@ export interface TrustWatchProps {
    * @default RULES (the registry: a rule added there is watched without touching the construct)
    */
   readonly rules?: readonly Rule[];
+  /**
+   * Invoke the sweep once, asynchronously, after each create or update of the stack, so the account
+   * is judged minutes after `cdk deploy` (lib/first-sweep.ts).
+   * @default true
+   */
+  readonly sweepOnDeploy?: boolean;
 }
 
 /** Lambda's environment holds 4 KB in total; the config shares it with a few short variables. */
@@ -91,6 +99,9 @@ export class TrustWatch extends Construct {
   readonly dailyDigestSchedule?: Schedule;
   /** Handlers that were missing at synth time; their functions were left out. */
   readonly missingHandlers: HandlerName[];
+  /** Prefix of every account-unique name (rules, schedules, alarms, trail): see lib/names.ts. */
+  readonly namePrefix: string;
+  readonly firstSweep?: FirstSweep;
 
   constructor(scope: Construct, id: string, props: TrustWatchProps = {}) {
     super(scope, id);
@@ -110,10 +121,21 @@ export class TrustWatch extends Construct {
       ]);
     }
 
+    const prefix = (this.namePrefix = namePrefix(this));
     this.store = createFindingsStore(this, removalPolicy);
     this.table = this.store.table;
     const chatbot = slack?.workspaceId !== undefined && slack.channelId !== undefined;
-    this.alerts = createAlertsTopic(this, config.alerts.emails, { chatbot });
+    this.alerts = createAlertsTopic(this, config.alerts.emails, {
+      chatbot,
+      alarmNamePrefix: prefix,
+      keyRemovalPolicy: removalPolicy,
+    });
+    if (config.alerts.emails.length === 0 && slack?.webhookSecret === undefined && !chatbot) {
+      Validations.of(this).addWarning(
+        'trustwatch:noAlertRecipient',
+        'No alert recipient configured (alerts.emails, alerts.slack): findings and self-health alarms reach nobody until someone subscribes to the alerts topic.',
+      );
+    }
     this.topic = this.alerts.topic;
 
     const eventDeadLetters = deadLetterQueue(this, 'EventDeadLetters');
@@ -151,8 +173,9 @@ export class TrustWatch extends Construct {
 
       const catalog = eventCatalog(props.rules ?? RULES);
       for (const { ruleName, eventSource, pattern } of cloudTrailPatterns(catalog)) {
+        // Construct ids stay those of the default names, so a renamed stack's template differs only in names.
         const rule = new EventRule(this, `Watch-${ruleName}`, {
-          ruleName,
+          ruleName: withPrefix(ruleName, prefix),
           description: `trustwatch: ${eventSource} events judged by its rules`,
           eventPattern: pattern,
         });
@@ -172,8 +195,9 @@ export class TrustWatch extends Construct {
         ...shared,
         handler: 'sweep',
         description: 'trustwatch: judges the whole account and reconciles findings',
-        // 10,000 roles: ~10 authorization-details pages of ~1 MB JSON held and judged in memory,
-        // plus the credential report poll (it regenerates for up to minutes) and the reconcile writes.
+        // From the 10,000-role bench (docs/performance.md, "Sweep sizing"): peak RSS 181 MB, judging
+        // ~1 s a core, first reconcile 37 s; the rest of the timeout is for the credential report,
+        // whose wait ends SWEEP_RESERVE_MS before the timeout.
         memorySize: 1024,
         timeout: Duration.minutes(10),
         environment: storeEnvironment,
@@ -207,7 +231,7 @@ export class TrustWatch extends Construct {
           'lambda:InvokeFunction on the sweep function and its versions (grantInvoke); no other function.',
       });
       this.sweepSchedule = new Schedule(this, 'SweepSchedule', {
-        scheduleName: 'trustwatch-sweep',
+        scheduleName: `${prefix}-sweep`,
         description: 'trustwatch: the sweep is the backstop for lost events and pre-existing state',
         schedule: ScheduleExpression.expression(config.sweep.schedule),
         target: new LambdaInvoke(sweepFunction.function, {
@@ -220,7 +244,7 @@ export class TrustWatch extends Construct {
       if (config.alerts.dailyDigest !== undefined) {
         // Same function, role and dead-letter queue; the input tells the handler to send the digest, not sweep.
         this.dailyDigestSchedule = new Schedule(this, 'DailyDigestSchedule', {
-          scheduleName: 'trustwatch-daily-digest',
+          scheduleName: `${prefix}-daily-digest`,
           description: 'trustwatch: daily digest of open findings (sent even when all clear)',
           schedule: ScheduleExpression.expression(config.alerts.dailyDigest),
           target: new LambdaInvoke(sweepFunction.function, {
@@ -254,9 +278,21 @@ export class TrustWatch extends Construct {
       sweepLogGroup: this.sweepFunction?.logGroup,
       notifierFunction: this.notifierFunction?.function,
       sweepSchedule: config.sweep.schedule,
+      namePrefix: prefix,
+      // The metric filter has no dimensions: a second stack in the account counts under its own name.
+      sweepsCompletedMetricName: sweepsCompletedMetricName(prefix),
     });
 
-    if (props.createTrail) new ManagementEventsTrail(this, 'Trail');
+    if (this.sweepFunction && (props.sweepOnDeploy ?? true)) {
+      this.firstSweep = new FirstSweep(this, 'FirstSweep', {
+        sweepFunction: this.sweepFunction.function,
+        deadLetterQueue: sweepDeadLetters,
+        ruleName: `${prefix}-sweep-on-deploy`,
+      });
+    }
+
+    if (props.createTrail)
+      new ManagementEventsTrail(this, 'Trail', { trailName: `${prefix}-management-events` });
   }
 }
 

@@ -11,6 +11,7 @@ import {
   createSweepHandler,
   isDailyDigestEvent,
   SweepIncompleteError,
+  SWEEP_RESERVE_MS,
   type SweepHandlerDeps,
 } from '../lambdas/handlers/sweep.js';
 import { SWEEP_COMPLETED_MESSAGE } from '../lambdas/handlers/runtime.js';
@@ -80,6 +81,23 @@ describe('sweep handler (dynalite)', () => {
     expect(db.commands.get('PutItemCommand')).toBe(1); // the coverage mark
     expect(db.commands.get('UpdateItemCommand') ?? 0).toBe(0);
     expect(sink.sent).toHaveLength(4);
+  });
+
+  it("bounds the read by the Lambda's remaining time minus the work left after it", async () => {
+    let budget: number | undefined;
+    let left = 300_000;
+    const handler = make({
+      reserveMs: 60_000,
+      readSnapshot: async ({ now, remainingMs }) => {
+        budget = remainingMs?.();
+        left -= 100_000;
+        expect(remainingMs?.()).toBe(140_000); // re-asked, not computed once
+        return { ...snapshot, takenAt: now };
+      },
+    });
+    await handler(undefined, { ...context, getRemainingTimeInMillis: () => left });
+    expect(budget).toBe(240_000);
+    expect(SWEEP_RESERVE_MS).toBeGreaterThan(37_000); // the bench's first-sweep reconcile of 10,000 roles
   });
 
   it('reconciles what it read, leaves the rest, then fails so the alarm fires', async () => {

@@ -549,6 +549,45 @@ describe('readAccountSnapshot', () => {
     ).toEqual(sleeps);
   });
 
+  it('asks for the credential report before anything else, so it is generated while the rest is read', async () => {
+    await readAccountSnapshot(clients, options);
+    expect(iam.calls()[0]?.args[0]).toBeInstanceOf(GenerateCredentialReportCommand);
+  });
+
+  it('stops waiting for the report when the time budget runs out: unavailable, never a pass', async () => {
+    iam.on(GenerateCredentialReportCommand).resolves({ $metadata: META, State: 'STARTED' });
+    iam.on(GetCredentialReportCommand).rejects(
+      new CredentialReportNotReadyException({
+        message: 'Report is in progress',
+        $metadata: { ...META, httpStatusCode: 404 },
+      }),
+    );
+    // 10 s left for the read in all: the sleeps are the only time that passes here.
+    const remainingMs = () => 10_000 - sleeps.reduce((a, b) => a + b, 0);
+    const snapshot = await readAccountSnapshot(clients, { ...options, remainingMs });
+    expect(sleeps).toEqual([2000, 4000]); // the next pause (8 s) would not fit in the 4 s left
+    expect(snapshot.unavailable).toEqual([
+      {
+        section: 'credentialReport',
+        reason:
+          "credential report not ready within this sweep's time budget (ReportInProgress after 2 polls over 6 s, 4 s left): the next sweep reads it",
+      },
+    ]);
+    expect(snapshot.credentialReport).toEqual([]);
+    // The other sections are unaffected by the budget.
+    expect(snapshot.roles).toHaveLength(3);
+  });
+
+  it('takes no pause at all when the budget is already spent', async () => {
+    iam.on(GenerateCredentialReportCommand).resolves({ $metadata: META, State: 'STARTED' });
+    const snapshot = await readAccountSnapshot(clients, { ...options, remainingMs: () => -5_000 });
+    expect(sleeps).toEqual([]);
+    expect(snapshot.unavailable.map((u) => u.section)).toEqual(['credentialReport']);
+    expect(snapshot.unavailable[0]?.reason).toMatch(
+      /time budget \(generation started after 0 polls over 0 s, 0 s left\)/,
+    );
+  });
+
   it('skips an OIDC provider deleted between List and Get, but fails the section on other errors', async () => {
     const gone = `arn:aws:iam::${ACCOUNT}:oidc-provider/gitlab.com`;
     iam

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { registerAudit } from './commands/audit.js';
 import { registerCheckPolicy } from './commands/check-policy.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerFindings } from './commands/findings.js';
 import { registerRules } from './commands/rules.js';
@@ -43,5 +44,6 @@ Errors are one line on stderr; set TRUSTWATCH_DEBUG=1 to see the stack.`,
   registerFindings(program, io, setExit);
   registerDemo(program, io, setExit);
   registerRules(program, io, setExit);
+  registerDoctor(program, io, setExit);
   return program;
 }

@@ -164,11 +164,15 @@ export function createNotifierHandler(
 
 let defaultHandler: ReturnType<typeof createNotifierHandler> | undefined;
 
-/** Lambda entry point. Env: SLACK_WEBHOOK_SECRET_ARN (the secret's ARN; the URL itself is never in env). */
+/**
+ * Lambda entry point. Env: SLACK_WEBHOOK_SECRET_ID (the secret's name or complete ARN, as
+ * lib/alerts.ts resolves it; SLACK_WEBHOOK_SECRET_ARN from earlier deployments still works). The
+ * URL itself is never in env.
+ */
 export async function handler(event: NotifierEvent, context?: NotifierContext): Promise<void> {
   if (!defaultHandler) {
-    const secretArn = process.env.SLACK_WEBHOOK_SECRET_ARN;
-    if (!secretArn) throw new WebhookSecretError('SLACK_WEBHOOK_SECRET_ARN is not set');
+    const secretArn = process.env.SLACK_WEBHOOK_SECRET_ID || process.env.SLACK_WEBHOOK_SECRET_ARN;
+    if (!secretArn) throw new WebhookSecretError('SLACK_WEBHOOK_SECRET_ID is not set');
     const logger = new Logger({ serviceName: 'trustwatch-notifier' });
     defaultHandler = createNotifierHandler({
       webhookUrl: secretWebhookUrl(new SecretsManagerClient({}), secretArn),

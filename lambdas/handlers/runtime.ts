@@ -66,6 +66,8 @@ export function createLogger(handler: string): Logger {
 export interface LambdaContextLike {
   readonly invokedFunctionArn?: string;
   readonly awsRequestId?: string;
+  /** Lambda's context method: ms left before the function times out. */
+  getRemainingTimeInMillis?(): number;
 }
 
 /** The account a function runs in, from its own ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME). */
@@ -75,7 +77,12 @@ export function accountFromContext(context: LambdaContextLike | undefined): stri
 }
 
 /** Reads the account as of `now`; sections it could not read are listed in `unavailable`. */
-export type SnapshotReader = (options: { accountId: string; now: string }) => Promise<AccountSnapshot>;
+export type SnapshotReader = (options: {
+  accountId: string;
+  now: string;
+  /** Time the read may still take (ms); bounds the credential report wait. */
+  remainingMs?: () => number;
+}) => Promise<AccountSnapshot>;
 
 export function createStore(env: RuntimeEnv): FindingStore {
   const client = new DynamoDBClient({

@@ -14,7 +14,17 @@ export interface CredentialReportWait {
   readonly maxDelayMs?: number;
   /** Total time to wait for the report before giving up (default 120 s). */
   readonly maxWaitMs?: number;
+  /**
+   * Time left for waiting, asked before each pause: the Lambda's remaining time minus the work
+   * still to do after the read (evaluate, reconcile, alerts). A pause that would not fit is not
+   * taken: the section is unavailable (never a pass) and the next sweep reads the report, whose
+   * generation IAM finishes meanwhile.
+   */
+  readonly remainingMs?: () => number;
 }
+
+/** The report was not ready within the time the caller could spare. */
+export class CredentialReportBudgetError extends SnapshotSectionError {}
 
 export interface CredentialReportPoll {
   readonly attempt: number;
@@ -74,6 +84,12 @@ export async function readCredentialReport(
     if (waitedMs + delayMs > maxWaitMs) {
       throw new SnapshotSectionError(
         `credential report never ready: ${why} after ${polls} polls over ${Math.round(waitedMs / 1000)} s`,
+      );
+    }
+    const left = wait.remainingMs?.();
+    if (left !== undefined && left < delayMs) {
+      throw new CredentialReportBudgetError(
+        `credential report not ready within this sweep's time budget (${why} after ${polls} polls over ${Math.round(waitedMs / 1000)} s, ${Math.max(0, Math.round(left / 1000))} s left): the next sweep reads it`,
       );
     }
     attempt++;

@@ -58,6 +58,11 @@ export interface ReadSnapshotOptions {
   /** Pause used while the credential report is generated; injectable for tests. */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly credentialReportWait?: CredentialReportWait;
+  /**
+   * Time the read may still take, in ms (the sweep: Lambda's remaining time minus the work after the
+   * read). Bounds the credential report wait; the other sections are bulk reads of seconds.
+   */
+  readonly remainingMs?: () => number;
   /** Called as pages and sections are read (the CLI shows it on a TTY). Must not throw. */
   readonly onProgress?: (progress: SnapshotProgress) => void;
 }
@@ -145,22 +150,28 @@ export async function readAccountSnapshotWithStats(
     }
   };
   const sleep = options.sleep ?? realSleep;
+  const credentialReportWait: CredentialReportWait = {
+    ...options.credentialReportWait,
+    ...(options.remainingMs && { remainingMs: options.remainingMs }),
+  };
 
-  const [auth, report, summary, oidc, saml, rolesAnywhere, trails, passwordPolicy] = await Promise.all([
+  // GenerateCredentialReport goes out first: IAM generates the report while the authorization
+  // details are paged, so the wait for it mostly overlaps the read.
+  const [report, auth, summary, oidc, saml, rolesAnywhere, trails, passwordPolicy] = await Promise.all([
+    section(
+      'credentialReport',
+      () =>
+        readCredentialReport(ledger, clients.iam, sleep, credentialReportWait, (p) =>
+          progress({ kind: 'waiting', section: 'credentialReport', attempt: p.attempt, delayMs: p.delayMs }),
+        ),
+      (r) => `${r.rows.length} rows`,
+    ),
     section(
       'authDetails',
       () =>
         readAuthDetails(ledger, clients.iam, (p) => progress({ kind: 'page', section: 'authDetails', ...p })),
       (a) =>
         `${a.details.users.length} users, ${a.details.roles.length} roles, ${a.details.groups.length} groups, ${a.details.policies.length} policies in ${a.pages} pages`,
-    ),
-    section(
-      'credentialReport',
-      () =>
-        readCredentialReport(ledger, clients.iam, sleep, options.credentialReportWait, (p) =>
-          progress({ kind: 'waiting', section: 'credentialReport', attempt: p.attempt, delayMs: p.delayMs }),
-        ),
-      (r) => `${r.rows.length} rows`,
     ),
     section(
       'accountSummary',
