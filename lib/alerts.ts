@@ -3,7 +3,7 @@ import { SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
 import { ManagedPolicy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
+import { CfnSubscription, Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { TrustWatchFunction, type TrustWatchFunctionProps } from './trustwatch-function.js';
@@ -21,6 +21,15 @@ export interface AlertsTopic {
 /** Email gets alerts routed to it and every message without routing (self-health alarms). */
 export const EMAIL_FILTER_POLICY = { $or: [{ channels: ['email'] }, { channels: [{ exists: false }] }] };
 
+/** Organization mode: the publisher sets `route` to the matching `organization.routes` key or "default". */
+export const DEFAULT_ROUTE = 'default';
+
+/** The filter of one route's emails: that route's email alerts; default also takes unrouted messages (alarms). */
+export function routedEmailFilterPolicy(route: string): Record<string, unknown> {
+  const routed = { channels: ['email'], route: [route] };
+  return route === DEFAULT_ROUTE ? { $or: [routed, { channels: [{ exists: false }] }] } : routed;
+}
+
 /**
  * The encrypted, TLS-only alerts topic; its key also lets CloudWatch alarms publish to it. With
  * `chatbot`, a second topic under the same key for the Amazon Q Developer (Chatbot) channel.
@@ -28,7 +37,11 @@ export const EMAIL_FILTER_POLICY = { $or: [{ channels: ['email'] }, { channels: 
 export function createAlertsTopic(
   scope: Construct,
   emails: readonly string[],
-  options: { readonly chatbot?: boolean } = {},
+  options: {
+    readonly chatbot?: boolean;
+    /** Organization mode: emails per `organization.routes` key; `emails` become the default route's. */
+    readonly routes?: Readonly<Record<string, readonly string[]>>;
+  } = {},
 ): AlertsTopic {
   const key = new Key(scope, 'AlertsKey', {
     description: 'trustwatch alerts topic',
@@ -49,7 +62,19 @@ export function createAlertsTopic(
   for (const email of emails) {
     const subscription = topic.addSubscription(new EmailSubscription(email));
     // Alerts carry the channels their routing accepts (alerts.emailMinSeverity); alarms carry none.
-    (subscription.node.defaultChild as CfnSubscription).filterPolicy = EMAIL_FILTER_POLICY;
+    (subscription.node.defaultChild as CfnSubscription).filterPolicy = options.routes
+      ? routedEmailFilterPolicy(DEFAULT_ROUTE)
+      : EMAIL_FILTER_POLICY;
+  }
+  for (const [route, routeEmails] of Object.entries(options.routes ?? {})) {
+    for (const email of routeEmails) {
+      const subscription = new Subscription(scope, `RouteEmail-${route}-${email}`, {
+        topic,
+        protocol: SubscriptionProtocol.EMAIL,
+        endpoint: email,
+      });
+      (subscription.node.defaultChild as CfnSubscription).filterPolicy = routedEmailFilterPolicy(route);
+    }
   }
   if (!options.chatbot) return { topic, key };
   const chatbotTopic = new Topic(scope, 'ChatbotTopic', {
@@ -61,17 +86,20 @@ export function createAlertsTopic(
 }
 
 /** The Slack webhook secret from a name, a partial ARN or a complete ARN (6-character suffix). */
-function slackWebhookSecret(scope: Construct, ref: string): ISecret {
-  if (!ref.startsWith('arn:')) return Secret.fromSecretNameV2(scope, 'SlackWebhook', ref);
+function slackWebhookSecret(scope: Construct, ref: string, id = 'SlackWebhook'): ISecret {
+  if (!ref.startsWith('arn:')) return Secret.fromSecretNameV2(scope, id, ref);
   return /-[A-Za-z0-9]{6}$/.test(ref)
-    ? Secret.fromSecretCompleteArn(scope, 'SlackWebhook', ref)
-    : Secret.fromSecretPartialArn(scope, 'SlackWebhook', ref);
+    ? Secret.fromSecretCompleteArn(scope, id, ref)
+    : Secret.fromSecretPartialArn(scope, id, ref);
 }
 
 export type NotifierFunctionProps = Omit<
   TrustWatchFunctionProps,
   'handler' | 'description' | 'memorySize' | 'timeout'
->;
+> & {
+  /** Organization mode: the routes' Slack webhook secrets (names or ARNs), also readable. */
+  readonly routeWebhookSecrets?: readonly string[];
+};
 
 /** The notifier Lambda on the topic, allowed to read exactly the webhook secret and nothing else. */
 export function addSlackNotifier(
@@ -97,6 +125,18 @@ export function addSlackNotifier(
       resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
     }),
   );
+  const routeSecrets = [...new Set(props.routeWebhookSecrets ?? [])].map((ref, i) =>
+    slackWebhookSecret(scope, ref, `RouteSlackWebhook${i}`),
+  );
+  if (routeSecrets.length > 0) {
+    notifier.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ReadRouteSlackWebhookUrls',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: routeSecrets.map((s) => s.secretFullArn ?? `${s.secretArn}-??????`),
+      }),
+    );
+  }
   topic.addSubscription(new LambdaSubscription(notifier.function));
   return notifier;
 }
