@@ -1,4 +1,4 @@
-import { Duration, Stack, Validations, type RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Stack, Token, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -262,6 +262,9 @@ export class OrgSweep extends Construct {
   /** The wildcards CDK's own grants add (function versions, Distributed Map child executions, X-Ray). */
   private acknowledgeGeneratedGrants(): void {
     const fns = [this.listAccountsFunction, this.sweepAccountFunction, this.finishFunction];
+    const { account, region } = Stack.of(this);
+    // cdk-nag prints literals as they are and pseudo parameters as <AWS::...>.
+    const shown = (value: string, pseudo: string) => (Token.isUnresolved(value) ? `<AWS::${pseudo}>` : value);
     Validations.of(this.stateMachine).acknowledge(
       ...fns.map((fn) => ({
         id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(fn.function)}.Arn>:*]`,
@@ -269,7 +272,7 @@ export class OrgSweep extends Construct {
           'lambda:InvokeFunction on this task function and its versions (CDK grantInvoke); no other function.',
       })),
       ...[':*', '/*:*'].map((suffix) => ({
-        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${Stack.of(this).region}:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalIdOf(this.stateMachine)}"}]}]}${suffix}]`,
+        id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:${shown(region, 'Region')}:${shown(account, 'AccountId')}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalIdOf(this.stateMachine)}"}]}]}${suffix}]`,
         reason:
           "The Distributed Map's own child executions (CDK's DistributedMapPolicy: DescribeExecution/StopExecution on executions of this state machine only).",
       })),
