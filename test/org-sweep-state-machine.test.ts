@@ -63,11 +63,7 @@ beforeAll(() => {
   definition = JSON.parse(resolveDefinition((machine as Json).Properties.DefinitionString)) as Json;
 });
 
-interface Account {
-  id: string;
-  name: string;
-  status: string;
-}
+type Account = { id: string; name: string; status: string };
 
 const ACCOUNTS: Account[] = Array.from({ length: 10 }, (_, i) => ({
   id: String(100000000000 + i),
@@ -94,7 +90,8 @@ async function runSweep(failing: ReadonlySet<string>) {
             now: '2026-12-01T00:00:00Z',
             accounts: ACCOUNTS,
           }),
-          [SWEEP_STATES.sweepAccount]: async (input: Json) => {
+          [SWEEP_STATES.sweepAccount]: async (value) => {
+            const input = value as Json;
             inFlight += 1;
             peak = Math.max(peak, inFlight);
             try {
@@ -109,7 +106,8 @@ async function runSweep(failing: ReadonlySet<string>) {
               inFlight -= 1;
             }
           },
-          [SWEEP_STATES.finish]: async (input: Json) => {
+          [SWEEP_STATES.finish]: async (value) => {
+            const input = value as Json;
             finishInput = input;
             return { runId: input.runId, accounts: (input.results as unknown[]).length };
           },

@@ -4,6 +4,7 @@ import { registerCheckPolicy } from './commands/check-policy.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerFindings } from './commands/findings.js';
+import { registerOrg } from './commands/org.js';
 import { registerRules } from './commands/rules.js';
 import { registerSweep } from './commands/sweep.js';
 import type { CliIO } from './io.js';
@@ -43,5 +44,6 @@ Errors are one line on stderr; set TRUSTWATCH_DEBUG=1 to see the stack.`,
   registerFindings(program, io, setExit);
   registerDemo(program, io, setExit);
   registerRules(program, io, setExit);
+  registerOrg(program, io, setExit);
   return program;
 }
