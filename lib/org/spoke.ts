@@ -105,9 +105,9 @@ export class OrgSpoke extends Construct {
             {
               Effect: 'Allow',
               Principal: { Service: 'events.amazonaws.com' },
+              // No aws:SourceAccount condition: EventBridge's documented target-role trust has none, and
+              // another account cannot pass this role to its rules (iam:PassRole stays in this account).
               Action: 'sts:AssumeRole',
-              // Only this account's rules (confused-deputy guard).
-              Condition: { StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID } },
             },
           ],
         },
