@@ -3,7 +3,7 @@ import { SlackChannelConfiguration } from 'aws-cdk-lib/aws-chatbot';
 import { ManagedPolicy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import { CfnSubscription, Topic } from 'aws-cdk-lib/aws-sns';
+import { CfnSubscription, Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription, LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
 import { ConfigError } from '../lambdas/core/config.js';
@@ -28,6 +28,17 @@ export interface AlertsTopicOptions {
   readonly alarmNamePrefix?: string;
   /** What `cdk destroy` does with the topics' key. @default RemovalPolicy.RETAIN */
   readonly keyRemovalPolicy?: RemovalPolicy;
+  /** Organization mode: emails per `organization.routes` key; `emails` become the default route's. */
+  readonly routes?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** Organization mode: the publisher sets `route` to the matching `organization.routes` key or "default". */
+export const DEFAULT_ROUTE = 'default';
+
+/** The filter of one route's emails: that route's email alerts; default also takes unrouted messages (alarms). */
+export function routedEmailFilterPolicy(route: string): Record<string, unknown> {
+  const routed = { channels: ['email'], route: [route] };
+  return route === DEFAULT_ROUTE ? { $or: [routed, { channels: [{ exists: false }] }] } : routed;
 }
 
 /**
@@ -82,7 +93,19 @@ export function createAlertsTopic(
   for (const email of emails) {
     const subscription = topic.addSubscription(new EmailSubscription(email));
     // Alerts carry the channels their routing accepts (alerts.emailMinSeverity); alarms carry none.
-    (subscription.node.defaultChild as CfnSubscription).filterPolicy = EMAIL_FILTER_POLICY;
+    (subscription.node.defaultChild as CfnSubscription).filterPolicy = options.routes
+      ? routedEmailFilterPolicy(DEFAULT_ROUTE)
+      : EMAIL_FILTER_POLICY;
+  }
+  for (const [route, routeEmails] of Object.entries(options.routes ?? {})) {
+    for (const email of routeEmails) {
+      const subscription = new Subscription(scope, `RouteEmail-${route}-${email}`, {
+        topic,
+        protocol: SubscriptionProtocol.EMAIL,
+        endpoint: email,
+      });
+      (subscription.node.defaultChild as CfnSubscription).filterPolicy = routedEmailFilterPolicy(route);
+    }
   }
   if (!options.chatbot) return { topic, key };
   const chatbotTopic = new Topic(scope, 'ChatbotTopic', {
@@ -114,9 +137,13 @@ export interface SlackWebhookSecretRef {
  * `aws secretsmanager describe-secret --query ARN` print it): partial ARNs are ambiguous, so they
  * are refused at synth. (Secrets Manager docs: "Finding a secret from a partial ARN".)
  */
-export function slackWebhookSecret(scope: Construct, ref: string): SlackWebhookSecretRef {
+export function slackWebhookSecret(
+  scope: Construct,
+  ref: string,
+  id = 'SlackWebhook',
+): SlackWebhookSecretRef {
   if (!ref.startsWith('arn:')) {
-    const secret = Secret.fromSecretNameV2(scope, 'SlackWebhook', ref);
+    const secret = Secret.fromSecretNameV2(scope, id, ref);
     return { secret, secretId: ref, grantResource: `${secret.secretArn}-??????` };
   }
   if (!COMPLETE_SECRET_ARN.test(ref)) {
@@ -124,14 +151,17 @@ export function slackWebhookSecret(scope: Construct, ref: string): SlackWebhookS
       `alerts.slack.webhookSecret: "${ref}" is not a complete secret ARN (…:secret:NAME-AbCdEf); give the complete ARN or just the secret's name`,
     ]);
   }
-  const secret = Secret.fromSecretCompleteArn(scope, 'SlackWebhook', ref);
+  const secret = Secret.fromSecretCompleteArn(scope, id, ref);
   return { secret, secretId: ref, grantResource: ref };
 }
 
 export type NotifierFunctionProps = Omit<
   TrustWatchFunctionProps,
   'handler' | 'description' | 'memorySize' | 'timeout'
->;
+> & {
+  /** Organization mode: the routes' Slack webhook secrets (names or ARNs), also readable. */
+  readonly routeWebhookSecrets?: readonly string[];
+};
 
 /** The notifier Lambda on the topic, allowed to read exactly the webhook secret and nothing else. */
 export function addSlackNotifier(
@@ -156,6 +186,18 @@ export function addSlackNotifier(
       resources: [secret.grantResource],
     }),
   );
+  const routeSecrets = [...new Set(props.routeWebhookSecrets ?? [])].map((ref, i) =>
+    slackWebhookSecret(scope, ref, `RouteSlackWebhook${i}`),
+  );
+  if (routeSecrets.length > 0) {
+    notifier.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: 'ReadRouteSlackWebhookUrls',
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: routeSecrets.map((s) => s.grantResource),
+      }),
+    );
+  }
   topic.addSubscription(new LambdaSubscription(notifier.function));
   return notifier;
 }

@@ -1,6 +1,7 @@
 import { Validations, type App } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { loadConfig } from './config-file.js';
+import { defineOrganizationStacks, type OrganizationStacks } from './org/app.js';
 import { SignInForwarderStack } from './sign-in-forwarder-stack.js';
 import { IAM_EVENTS_REGION, TrustWatchStack } from './trustwatch-stack.js';
 
@@ -18,9 +19,17 @@ function stringContext(app: App, key: string): string | undefined {
  * `stackName` (default TrustWatch; another name deploys a second, independent watcher whose
  * resource names derive from it) and `terminationProtection` (default true; `false` opts out).
  * cdk-nag's AwsSolutions pack checks every synth. Throws ConfigError for a bad config.
+ * With `organization` in the config: the organization stacks instead (lib/org/app.ts), returning the hub.
  */
-export function defineTrustWatchApp(app: App): TrustWatchStack {
+export function defineTrustWatchApp(app: App): TrustWatchStack | OrganizationStacks['hub'] {
   const { config } = loadConfig(stringContext(app, 'config'));
+  if (config.organization) {
+    const { hub } = defineOrganizationStacks(app, config, {
+      hubAccountId: stringContext(app, 'hubAccountId'),
+    });
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    return hub;
+  }
   const region = stringContext(app, 'region') ?? IAM_EVENTS_REGION;
   const stackName = stringContext(app, 'stackName') ?? STACK_NAME;
   const stack = new TrustWatchStack(app, stackName, {

@@ -15,8 +15,8 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { aliasArgs, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, REQUIRE_SHIM } from './lambda-bundling.js';
 
-/** The Lambda entry points, written in lambdas/handlers/<name>.ts, each exporting `handler`. */
-export type HandlerName = 'event' | 'sweep' | 'notifier';
+/** The Lambda entry points, written in lambdas/handlers/<name>.ts, each exporting `handler` (org-sweep: three named exports). */
+export type HandlerName = 'event' | 'sweep' | 'notifier' | 'org-sweep';
 
 /** Absolute path of a handler's source, resolved from this file so synth works from any cwd. */
 export function handlerEntry(name: HandlerName): string {
@@ -45,6 +45,12 @@ export interface TrustWatchFunctionProps {
   readonly deadLetterQueue: IQueue;
   /** Lambda's retries of a failed asynchronous invocation (0-2). */
   readonly asyncRetryAttempts: number;
+  /** The export to invoke. @default 'handler' */
+  readonly exportName?: string;
+  /** A fixed role name, for roles other accounts' trust policies name. @default generated */
+  readonly roleName?: string;
+  /** The entry file instead of lambdas/handlers/<handler>.ts (tests). @default handlerEntry(handler) */
+  readonly entry?: string;
 }
 
 /**
@@ -65,14 +71,15 @@ export class TrustWatchFunction extends Construct {
     });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `trustwatch ${props.handler} Lambda`,
+      description: `trustwatch ${props.exportName ?? props.handler} Lambda`,
+      ...(props.roleName && { roleName: props.roleName }),
     });
     this.logGroup.grantWrite(this.role);
 
     this.function = new NodejsFunction(this, 'Function', {
-      entry: handlerEntry(props.handler),
+      entry: props.entry ?? handlerEntry(props.handler),
       ...(existsSync(LOCK_FILE) ? { depsLockFilePath: LOCK_FILE } : {}),
-      handler: 'handler',
+      handler: props.exportName ?? 'handler',
       description: props.description,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,

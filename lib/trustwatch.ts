@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { Rule as EventRule } from 'aws-cdk-lib/aws-events';
+import { Rule as EventRule, type IEventBus } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -16,7 +16,7 @@ import { DAILY_DIGEST_EVENT } from '../lambdas/core/render/open-digest.js';
 import type { Rule } from '../lambdas/core/rule.js';
 import { RULES } from '../lambdas/rules/index.js';
 import { addChatbotChannel, addSlackNotifier, createAlertsTopic, type AlertsTopic } from './alerts.js';
-import { cloudTrailPatterns } from './event-patterns.js';
+import { cloudTrailPatterns, type CloudTrailPattern } from './event-patterns.js';
 import { FirstSweep } from './first-sweep.js';
 import {
   createFindingsStore,
@@ -26,6 +26,7 @@ import {
 } from './findings-store.js';
 import { namePrefix, sweepsCompletedMetricName, withPrefix } from './names.js';
 import { SelfHealthAlarms } from './self-health.js';
+import { OrgSweep } from './org/sweep-state-machine.js';
 import { ManagementEventsTrail } from './trail.js';
 import { handlerExists, TrustWatchFunction, type HandlerName } from './trustwatch-function.js';
 
@@ -74,6 +75,21 @@ export interface TrustWatchProps {
    * @default true
    */
   readonly sweepOnDeploy?: boolean;
+  /**
+   * The bus the event rules listen on (organization hub: the bus the spokes forward to).
+   * @default the account's default bus
+   */
+  readonly eventBus?: IEventBus;
+  /** Patterns besides the rules' catalog that also reach the event Lambda (hub: Organizations account events). @default none */
+  readonly extraEventPatterns?: readonly CloudTrailPattern[];
+  /**
+   * `account`: one sweep function on a schedule. `organization` (hub): the Step Functions sweep over
+   * every account of `config.organization`, with alert routing per `organization.routes`.
+   * @default 'account'
+   */
+  readonly sweepMode?: 'account' | 'organization';
+  /** Entry of the organization sweep handlers instead of lambdas/handlers/org-sweep.ts (tests). */
+  readonly orgSweepEntry?: string;
 }
 
 /** Lambda's environment holds 4 KB in total; the config shares it with a few short variables. */
@@ -95,6 +111,8 @@ export class TrustWatch extends Construct {
   readonly notifierFunction?: TrustWatchFunction;
   readonly eventRules: EventRule[] = [];
   readonly sweepSchedule?: Schedule;
+  /** Only with `sweepMode: 'organization'`. */
+  readonly orgSweep?: OrgSweep;
   /** Only when `alerts.dailyDigest` is set. */
   readonly dailyDigestSchedule?: Schedule;
   /** Handlers that were missing at synth time; their functions were left out. */
@@ -122,6 +140,14 @@ export class TrustWatch extends Construct {
     }
 
     const prefix = (this.namePrefix = namePrefix(this));
+
+    const sweepMode = props.sweepMode ?? 'account';
+    const organization = config.organization;
+    if (sweepMode === 'organization' && !organization) {
+      throw new ConfigError(['organization: required for the organization hub (sweepMode "organization")']);
+    }
+    const routes = sweepMode === 'organization' ? (organization?.routes ?? {}) : undefined;
+
     this.store = createFindingsStore(this, removalPolicy);
     this.table = this.store.table;
     const chatbot = slack?.workspaceId !== undefined && slack.channelId !== undefined;
@@ -129,6 +155,9 @@ export class TrustWatch extends Construct {
       chatbot,
       alarmNamePrefix: prefix,
       keyRemovalPolicy: removalPolicy,
+      ...(routes && {
+        routes: Object.fromEntries(Object.entries(routes).map(([key, r]) => [key, r.emails ?? []])),
+      }),
     });
     if (config.alerts.emails.length === 0 && slack?.webhookSecret === undefined && !chatbot) {
       Validations.of(this).addWarning(
@@ -148,7 +177,10 @@ export class TrustWatch extends Construct {
       ...(this.alerts.chatbotTopic && { CHATBOT_TOPIC_ARN: this.alerts.chatbotTopic.topicArn }),
       TRUSTWATCH_CONFIG: configJson,
     };
-    this.missingHandlers = (['event', 'sweep', 'notifier'] as const).filter((h) => !handlerExists(h));
+    const sweepHandler = sweepMode === 'organization' ? 'org-sweep' : 'sweep';
+    this.missingHandlers = (['event', sweepHandler, 'notifier'] as const).filter(
+      (h) => !(h === 'org-sweep' && props.orgSweepEntry) && !handlerExists(h),
+    );
     for (const missing of this.missingHandlers) {
       Validations.of(this).addWarning(
         'trustwatch:missingHandler',
@@ -172,10 +204,14 @@ export class TrustWatch extends Construct {
       this.eventFunction = eventFunction;
 
       const catalog = eventCatalog(props.rules ?? RULES);
-      for (const { ruleName, eventSource, pattern } of cloudTrailPatterns(catalog)) {
+      for (const { ruleName, eventSource, pattern } of [
+        ...cloudTrailPatterns(catalog),
+        ...(props.extraEventPatterns ?? []),
+      ]) {
         // Construct ids stay those of the default names, so a renamed stack's template differs only in names.
         const rule = new EventRule(this, `Watch-${ruleName}`, {
           ruleName: withPrefix(ruleName, prefix),
+          ...(props.eventBus && { eventBus: props.eventBus }),
           description: `trustwatch: ${eventSource} events judged by its rules`,
           eventPattern: pattern,
         });
@@ -190,7 +226,22 @@ export class TrustWatch extends Construct {
       }
     }
 
-    if (handlerExists('sweep')) {
+    if (sweepMode === 'organization' && organization && !this.missingHandlers.includes('org-sweep')) {
+      this.orgSweep = new OrgSweep(this, 'OrgSweep', {
+        organization,
+        schedule: config.sweep.schedule,
+        store: this.store,
+        alerts: this.alerts,
+        environment: storeEnvironment,
+        logRetention,
+        logRemovalPolicy: removalPolicy,
+        deadLetterQueue: sweepDeadLetters,
+        alarmTopics: [this.topic, ...(this.alerts.chatbotTopic ? [this.alerts.chatbotTopic] : [])],
+        ...(props.orgSweepEntry && { entry: props.orgSweepEntry }),
+      });
+    }
+
+    if (sweepMode === 'account' && handlerExists('sweep')) {
       const sweepFunction = new TrustWatchFunction(this, 'SweepHandler', {
         ...shared,
         handler: 'sweep',
@@ -264,6 +315,9 @@ export class TrustWatch extends Construct {
         environment: { TRUSTWATCH_CONFIG: configJson },
         deadLetterQueue: eventDeadLetters,
         asyncRetryAttempts: 2,
+        routeWebhookSecrets: Object.values(routes ?? {}).flatMap((r) =>
+          r.slackWebhookSecret === undefined ? [] : [r.slackWebhookSecret],
+        ),
       });
     }
     if (this.alerts.chatbotTopic && slack?.workspaceId !== undefined && slack.channelId !== undefined) {
@@ -274,8 +328,9 @@ export class TrustWatch extends Construct {
       topics: [this.topic, ...(this.alerts.chatbotTopic ? [this.alerts.chatbotTopic] : [])],
       deadLetterQueues: [eventDeadLetters, sweepDeadLetters],
       eventFunction: this.eventFunction?.function,
-      sweepFunction: this.sweepFunction?.function,
-      sweepLogGroup: this.sweepFunction?.logGroup,
+      // The organization sweep logs "sweep completed" from its Finish function.
+      sweepFunction: (this.sweepFunction ?? this.orgSweep?.finishFunction)?.function,
+      sweepLogGroup: (this.sweepFunction ?? this.orgSweep?.finishFunction)?.logGroup,
       notifierFunction: this.notifierFunction?.function,
       sweepSchedule: config.sweep.schedule,
       namePrefix: prefix,

@@ -5,6 +5,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerFindings } from './commands/findings.js';
+import { registerOrg } from './commands/org.js';
 import { registerRules } from './commands/rules.js';
 import { registerSweep } from './commands/sweep.js';
 import type { CliIO } from './io.js';
@@ -45,5 +46,6 @@ Errors are one line on stderr; set TRUSTWATCH_DEBUG=1 to see the stack.`,
   registerDemo(program, io, setExit);
   registerRules(program, io, setExit);
   registerDoctor(program, io, setExit);
+  registerOrg(program, io, setExit);
   return program;
 }
