@@ -33,6 +33,12 @@ import {
 } from '../core/store.js';
 import { asOfNow } from '../core/suppression-expiry.js';
 import type { Transition } from '../core/transitions.js';
+import {
+  appendTransition,
+  decodeHistory,
+  encodeHistory,
+  type StoredTransition,
+} from './local-store/history-codec.js';
 import { withLock } from './local-store/lock.js';
 import { CURRENT_FORMAT, loadState, LocalStoreError, saveState } from './local-store/state-file.js';
 
@@ -51,13 +57,18 @@ export interface LocalStoreOptions {
    * from it). The CLI sends nothing, so its store keeps none; a kept one would only grow.
    */
   readonly outbox?: boolean;
+  /** How long to wait for another process's lock before giving up (default 10 s). */
+  readonly lockWaitMs?: number;
 }
 
 interface LocalState {
   format: typeof CURRENT_FORMAT;
   findings: Record<string, { finding: StoredFinding; version: number }>;
-  /** Oldest first; entries older than HISTORY_RETENTION_DAYS are dropped, as the table's TTL does. */
-  history: Record<string, Transition[]>;
+  /**
+   * Oldest first, each as differences from the one before (local-store/history-codec.ts); entries
+   * older than HISTORY_RETENTION_DAYS are dropped, as the table's TTL does.
+   */
+  history: Record<string, StoredTransition[]>;
   /** Pending alerts by "<id>#<version>"; removed when sent. */
   outbox: Record<string, { transition: Transition; claimedUntil?: number }>;
   events: Record<string, { status: 'claimed' | 'done'; leaseUntil: number; expiresAt: number }>;
@@ -71,17 +82,25 @@ const emptyState = (): LocalState => ({
   outbox: {},
   events: {},
 });
-/** Format 1 had the same shape in plain JSON. */
-const upgrade = (legacy: unknown): LocalState => ({ ...(legacy as LocalState), format: CURRENT_FORMAT });
+/** Format 1: the same shape in plain JSON, with every transition's findings in full. */
+function upgrade(legacy: unknown): LocalState {
+  const v1 = legacy as Omit<LocalState, 'format' | 'history'> & { history?: Record<string, Transition[]> };
+  const history = Object.fromEntries(
+    Object.entries(v1.history ?? {}).map(([id, entries]) => [id, encodeHistory(entries)]),
+  );
+  return { ...emptyState(), ...v1, format: CURRENT_FORMAT, history };
+}
 
 /** Drops history entries past the retention (the table's TTL does the same); keeps each finding's latest. */
 function pruneHistory(state: LocalState, now: string): number {
   const cutoff = new Date(Date.parse(now) - HISTORY_RETENTION_DAYS * 86_400_000).toISOString();
   let dropped = 0;
   for (const [id, entries] of Object.entries(state.history)) {
-    const keep = entries.filter((t, i) => t.at >= cutoff || i === entries.length - 1);
-    dropped += entries.length - keep.length;
-    if (keep.length < entries.length) state.history[id] = keep;
+    const expired = entries.filter((t, i) => t.at < cutoff && i < entries.length - 1).length;
+    if (expired === 0) continue;
+    // The chain is re-encoded from the first entry kept, which then holds its findings in full.
+    state.history[id] = encodeHistory(decodeHistory(entries).slice(expired));
+    dropped += expired;
   }
   return dropped;
 }
@@ -102,7 +121,7 @@ function applyWrite(state: LocalState, write: FindingWrite, keepOutbox: boolean)
   }
   const version = (prior?.version ?? 0) + 1;
   state.findings[id] = { finding: { ...write.finding, changedAt: write.transition.at }, version };
-  (state.history[id] ??= []).push(write.transition);
+  state.history[id] = appendTransition(state.history[id] ?? [], write.transition);
   if (keepOutbox && isAlerting(write.transition))
     state.outbox[`${id}#${version}`] = { transition: write.transition };
   return 2;
@@ -122,12 +141,16 @@ export function createLocalStore(options: LocalStoreOptions = {}): FindingStore 
 
   /** Runs `change` on the loaded state under the lock; saves only when it reports a change. */
   function transact<T>(change: (state: LocalState) => { result: T; changed: boolean }): Promise<T> {
-    return withLock(dir, async () => {
-      const { state, legacy } = await load();
-      const { result, changed } = change(state);
-      if (changed || legacy) await saveState(dir, state, legacy);
-      return result;
-    });
+    return withLock(
+      dir,
+      async () => {
+        const { state, legacy } = await load();
+        const { result, changed } = change(state);
+        if (changed || legacy) await saveState(dir, state, legacy);
+        return result;
+      },
+      options.lockWaitMs,
+    );
   }
 
   const read = async <T>(fn: (state: LocalState) => T): Promise<T> => fn((await load()).state);
@@ -207,7 +230,7 @@ export function createLocalStore(options: LocalStoreOptions = {}): FindingStore 
         const found = state.findings[id]?.finding;
         return found && withMarkedLastSeen(found, state.mark);
       }),
-    history: (id) => read((state) => state.history[id] ?? []),
+    history: (id) => read((state) => decodeHistory(state.history[id] ?? [])),
     list: (query: ListQuery = {}) =>
       read((state) => {
         const status = query.status ?? 'open';

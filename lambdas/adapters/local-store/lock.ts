@@ -13,7 +13,7 @@ import { LocalStoreError, stateDirError } from './state-file.js';
  */
 export const LOCK_FILE = 'findings.lock';
 const STALE_LOCK_MS = 30_000;
-const LOCK_WAIT_MS = 10_000;
+export const LOCK_WAIT_MS = 10_000;
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -87,13 +87,13 @@ function describe(lockFile: string, owner: LockOwner | undefined): string {
   );
 }
 
-async function acquire(dir: string, lockFile: string): Promise<void> {
+async function acquire(dir: string, lockFile: string, waitMs: number): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
   } catch (e) {
     throw stateDirError(dir, e, 'write');
   }
-  const deadline = Date.now() + LOCK_WAIT_MS;
+  const deadline = Date.now() + waitMs;
   const body = JSON.stringify({ pid: process.pid, host: hostname(), at: new Date().toISOString() });
   for (;;) {
     try {
@@ -115,9 +115,13 @@ async function acquire(dir: string, lockFile: string): Promise<void> {
 }
 
 /** Runs `work` holding the state directory's lock; releases it after, and on SIGINT/SIGTERM/SIGHUP. */
-export async function withLock<T>(dir: string, work: () => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  dir: string,
+  work: () => Promise<T>,
+  waitMs: number = LOCK_WAIT_MS,
+): Promise<T> {
   const lockFile = join(dir, LOCK_FILE);
-  await acquire(dir, lockFile);
+  await acquire(dir, lockFile, waitMs);
   const onSignal = (signal: NodeJS.Signals) => {
     release();
     // Without our listener the signal's default action ends the process, as it would have.
