@@ -38,13 +38,16 @@ function distance(a: string, b: string): number {
   return row[y.length] ?? 0;
 }
 
-/** The valid values, closest to `value` first (a value it is the start of counts as close; ties keep order). */
+/**
+ * The valid values with the close ones to `value` first, closest first (a value it is the start of
+ * counts as close); the rest keep their given order.
+ */
 export function closestFirst(value: string, valid: readonly string[]): string[] {
+  const limit = Math.max(2, Math.floor(value.length / 2));
   const score = (v: string) => Math.min(distance(value, v), distance(value, v.slice(0, value.length)) + 0.5);
-  return valid
-    .map((v, i) => ({ v, i, d: score(v) }))
-    .sort((a, b) => a.d - b.d || a.i - b.i)
-    .map((e) => e.v);
+  const scored = valid.map((v, i) => ({ v, i, d: score(v) }));
+  const close = scored.filter((e) => e.d <= limit).sort((a, b) => a.d - b.d || a.i - b.i);
+  return [...close, ...scored.filter((e) => e.d > limit)].map((e) => e.v);
 }
 
 /** "unknown rule "x"; valid: closest, next, …": the message for a value outside a fixed set. */
