@@ -213,7 +213,10 @@ async function exportFindings(io: CliIO, options: ExportOptions, command: Comman
 }
 
 function statusOption(defaultValue: StatusFilter): Option {
-  return new Option('--status <status>', 'which findings')
+  return new Option(
+    '--status <status>',
+    'which findings (a suppression past its --until date counts as open)',
+  )
     .choices(['open', 'resolved', 'suppressed', 'all'])
     .default(defaultValue);
 }
