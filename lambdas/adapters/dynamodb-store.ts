@@ -192,7 +192,8 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
               ...(since ? { ':since': since } : {}),
             },
           },
-          query.limit,
+          // Expired suppressions may rank anywhere among the suppressed: read them all (they are few).
+          s === 'suppressed' && status === 'open' ? undefined : query.limit,
         ),
       );
       items = pages.flat();
