@@ -120,7 +120,7 @@ afterAll(async () => {
 
 describe('findings on the local store (the real binary)', () => {
   it('lists every status as an aligned table, most severe first, then newest change', () => {
-    const r = runBin(['findings', 'list', '--status', 'all', '--state-dir', local]);
+    const r = runBin(['findings', 'list', '--status', 'all', '--state-dir', local, '--now', NOW]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
@@ -144,7 +144,7 @@ describe('findings on the local store (the real binary)', () => {
   });
 
   it('exports ASFF that Security Hub BatchImportFindings accepts', () => {
-    const r = runBin(['findings', 'export', '--format', 'asff', '--state-dir', local]);
+    const r = runBin(['findings', 'export', '--format', 'asff', '--state-dir', local, '--now', NOW]);
     expect(r.code).toBe(0);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- ASFF is checked field by field below
     const { Findings } = JSON.parse(r.stdout) as { Findings: Array<Record<string, any>> };
@@ -196,7 +196,7 @@ describe('findings on the local store (the real binary)', () => {
   });
 
   it('exports OCSF Detection Findings (class 2004) as a JSON array', () => {
-    const r = runBin(['findings', 'export', '--format', 'ocsf', '--state-dir', local]);
+    const r = runBin(['findings', 'export', '--format', 'ocsf', '--state-dir', local, '--now', NOW]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const events = JSON.parse(r.stdout) as OcsfDetectionFinding[];
@@ -351,7 +351,7 @@ describe('findings on the deployed table (DynamoDB on dynalite)', () => {
   it('lists, shows and exports through the real binary, with the same answers as the local store', async () => {
     // Spawned together: each waits for dynalite, which this process serves.
     const [listed, shown, csv] = await Promise.all([
-      runBinAsync(['findings', 'list', '--table', table, '--status', 'all', '--json'], env()),
+      runBinAsync(['findings', 'list', '--table', table, '--status', 'all', '--json', '--now', NOW], env()),
       runBinAsync(['findings', 'show', ids.deployRole, '--table', table], env()),
       runBinAsync(
         ['findings', 'export', '--table', table, '--format', 'csv', '--severity', 'critical'],
@@ -362,7 +362,11 @@ describe('findings on the deployed table (DynamoDB on dynalite)', () => {
     const remote = (JSON.parse(listed.stdout) as Listed).findings;
     const localAll = (
       JSON.parse(
-        (await runInProcess(['findings', 'list', '--status', 'all', '--json', '--state-dir', local])).stdout,
+        (
+          await runInProcess(['findings', 'list', '--status', 'all', '--json', '--state-dir', local], {
+            now: NOW,
+          })
+        ).stdout,
       ) as Listed
     ).findings;
     expect(remote.map((f) => [f.id, f.status, f.severity, f.changedAt])).toEqual(

@@ -99,7 +99,7 @@ describe('trustwatch demo (the real binary)', () => {
       'npx cdk deploy',
     ])
       expect(out).toContain(command);
-    expect(existsSync(join(dir, 'findings.json'))).toBe(true);
+    expect(existsSync(join(dir, 'findings.json.gz'))).toBe(true);
   });
 
   it('starts clean when run again, and --json is a machine summary', () => {

@@ -416,15 +416,15 @@ describe('local store: crash safety', () => {
     expect((await store.list()).map((f) => f.id).sort()).toEqual([alice.id, bob.id].sort());
 
     // Nothing changed: the file is not rewritten.
-    const before = (await stat(join(dir, 'findings.json'))).mtimeMs;
+    const before = (await stat(join(dir, 'findings.json.gz'))).mtimeMs;
     await new Promise((r) => setTimeout(r, 20));
     expect(await store.applyEvaluation(evaluation([bob], []), { now: at(T0, 2), by: 'sweep' })).toEqual({
       transitions: [],
       itemWrites: 0,
     });
-    expect((await stat(join(dir, 'findings.json'))).mtimeMs).toBe(before);
+    expect((await stat(join(dir, 'findings.json.gz'))).mtimeMs).toBe(before);
 
-    await writeFile(join(dir, 'findings.json'), '{"format":1,"findi');
+    await writeFile(join(dir, 'findings.json.gz'), '{"format":2,"findi');
     await expect(store.list()).rejects.toBeInstanceOf(LocalStoreError);
   });
 });

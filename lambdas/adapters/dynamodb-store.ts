@@ -33,6 +33,7 @@ import {
   type ListQuery,
   type StoredFinding,
 } from '../core/store.js';
+import { asOfNow } from '../core/suppression-expiry.js';
 import type { Transition } from '../core/transitions.js';
 import { mapLimit } from './dynamodb/batch.js';
 import {
@@ -152,6 +153,8 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
   async function list(query: ListQuery = {}): Promise<StoredFinding[]> {
     const status = query.status ?? 'open';
     const statuses: FindingStatus[] = status === 'all' ? ['open', 'suppressed', 'resolved'] : [status];
+    // With the reader's time, expired suppressions list as open: read the suppressed partition too.
+    const read: FindingStatus[] = status === 'open' && query.now ? ['open', 'suppressed'] : statuses;
     const since = query.since ? iso(query.since) : undefined;
     const minRank = query.severity ? severityRank(query.severity) : -1;
     const filterKey = query.resource ? resourceFilterKey(query.resource) : undefined;
@@ -175,7 +178,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
       });
     } else {
       // The status index is already in list order: page only as far as the limit needs.
-      const pages = await mapLimit(statuses, t.concurrency, (s) =>
+      const pages = await mapLimit(read, t.concurrency, (s) =>
         t.queryAll(
           {
             IndexName: 'byStatus',
@@ -189,13 +192,16 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
               ...(since ? { ':since': since } : {}),
             },
           },
-          query.limit,
+          // Expired suppressions may rank anywhere among the suppressed: read them all (they are few).
+          s === 'suppressed' && status === 'open' ? undefined : query.limit,
         ),
       );
       items = pages.flat();
     }
     const { mark } = await t.loadMark();
-    const found = items.map((i) => withMarkedLastSeen(versioned(i).finding, mark)).filter(keep);
+    const found = items
+      .map((i) => asOfNow(withMarkedLastSeen(versioned(i).finding, mark), query.now))
+      .filter(keep);
     found.sort(compareListed);
     return query.limit === undefined ? found : found.slice(0, query.limit);
   }

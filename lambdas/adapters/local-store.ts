@@ -1,6 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Evaluation } from '../core/engine.js';
 import {
   inScope,
@@ -24,6 +21,7 @@ import {
   EVENT_RETENTION_DAYS,
   FindingNotFoundError,
   flushOutbox,
+  HISTORY_RETENTION_DAYS,
   resourceFilterKey,
   type ApplyOptions,
   type ApplyResult,
@@ -33,44 +31,84 @@ import {
   type OutboxPort,
   type StoredFinding,
 } from '../core/store.js';
+import { asOfNow } from '../core/suppression-expiry.js';
 import type { Transition } from '../core/transitions.js';
+import {
+  appendTransition,
+  decodeHistory,
+  encodeHistory,
+  type StoredTransition,
+} from './local-store/history-codec.js';
+import { withLock } from './local-store/lock.js';
+import { CURRENT_FORMAT, loadState, LocalStoreError, saveState } from './local-store/state-file.js';
 
-/** The CLI's embedded store: one JSON file in a state directory, replaced atomically on every change. */
+/**
+ * The CLI's embedded store: one gzipped JSON file in a state directory (see local-store/state-file.ts),
+ * replaced atomically on every change under a lock (local-store/lock.ts).
+ */
 export const DEFAULT_STATE_DIR = '.trustwatch';
-const STATE_FILE = 'findings.json';
-const LOCK_FILE = 'findings.lock';
-const STALE_LOCK_MS = 30_000;
-const LOCK_WAIT_MS = 10_000;
+export { LocalStoreError, stateExists as localStoreExists, stateDirError } from './local-store/state-file.js';
 
 export interface LocalStoreOptions {
   /** Default `.trustwatch/` in the working directory. */
   readonly stateDir?: string;
+  /**
+   * Keep an outbox of alerting transitions for `flushOutbox` (default true: the demo's handlers send
+   * from it). The CLI sends nothing, so its store keeps none; a kept one would only grow.
+   */
+  readonly outbox?: boolean;
+  /** How long to wait for another process's lock before giving up (default 10 s). */
+  readonly lockWaitMs?: number;
 }
 
 interface LocalState {
-  format: 1;
+  format: typeof CURRENT_FORMAT;
   findings: Record<string, { finding: StoredFinding; version: number }>;
-  /** Oldest first. */
-  history: Record<string, Transition[]>;
+  /**
+   * Oldest first, each as differences from the one before (local-store/history-codec.ts); entries
+   * older than HISTORY_RETENTION_DAYS are dropped, as the table's TTL does.
+   */
+  history: Record<string, StoredTransition[]>;
   /** Pending alerts by "<id>#<version>"; removed when sent. */
   outbox: Record<string, { transition: Transition; claimedUntil?: number }>;
   events: Record<string, { status: 'claimed' | 'done'; leaseUntil: number; expiresAt: number }>;
   mark?: CoverageMark;
 }
 
-export class LocalStoreError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'LocalStoreError';
-  }
+const emptyState = (): LocalState => ({
+  format: CURRENT_FORMAT,
+  findings: {},
+  history: {},
+  outbox: {},
+  events: {},
+});
+/** Format 1: the same shape in plain JSON, with every transition's findings in full. */
+function upgrade(legacy: unknown): LocalState {
+  const v1 = legacy as Omit<LocalState, 'format' | 'history'> & { history?: Record<string, Transition[]> };
+  const history = Object.fromEntries(
+    Object.entries(v1.history ?? {}).map(([id, entries]) => [id, encodeHistory(entries)]),
+  );
+  return { ...emptyState(), ...v1, format: CURRENT_FORMAT, history };
 }
 
-const emptyState = (): LocalState => ({ format: 1, findings: {}, history: {}, outbox: {}, events: {} });
+/** Drops history entries past the retention (the table's TTL does the same); keeps each finding's latest. */
+function pruneHistory(state: LocalState, now: string): number {
+  const cutoff = new Date(Date.parse(now) - HISTORY_RETENTION_DAYS * 86_400_000).toISOString();
+  let dropped = 0;
+  for (const [id, entries] of Object.entries(state.history)) {
+    const expired = entries.filter((t, i) => t.at < cutoff && i < entries.length - 1).length;
+    if (expired === 0) continue;
+    // The chain is re-encoded from the first entry kept, which then holds its findings in full.
+    state.history[id] = encodeHistory(decodeHistory(entries).slice(expired));
+    dropped += expired;
+  }
+  return dropped;
+}
+
 const iso = (time: string) => new Date(time).toISOString();
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Applies one reconcile write to the in-memory state; returns the items it counts as written. */
-function applyWrite(state: LocalState, write: FindingWrite): number {
+function applyWrite(state: LocalState, write: FindingWrite, keepOutbox: boolean): number {
   const id = write.finding.id;
   const prior = state.findings[id];
   if (write.kind !== 'transition') {
@@ -83,104 +121,52 @@ function applyWrite(state: LocalState, write: FindingWrite): number {
   }
   const version = (prior?.version ?? 0) + 1;
   state.findings[id] = { finding: { ...write.finding, changedAt: write.transition.at }, version };
-  (state.history[id] ??= []).push(write.transition);
-  if (isAlerting(write.transition)) state.outbox[`${id}#${version}`] = { transition: write.transition };
+  state.history[id] = appendTransition(state.history[id] ?? [], write.transition);
+  if (keepOutbox && isAlerting(write.transition))
+    state.outbox[`${id}#${version}`] = { transition: write.transition };
   return 2;
 }
 
 export function createLocalStore(options: LocalStoreOptions = {}): FindingStore {
   const dir = options.stateDir ?? DEFAULT_STATE_DIR;
-  const file = join(dir, STATE_FILE);
-  const lockFile = join(dir, LOCK_FILE);
+  const keepOutbox = options.outbox ?? true;
 
-  async function load(): Promise<LocalState> {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
-      throw e;
-    }
-    try {
-      const state = JSON.parse(text) as LocalState;
-      if (state.format !== 1) throw new Error(`unknown format ${String(state.format)}`);
-      return state;
-    } catch (e) {
-      throw new LocalStoreError(`${file} is not a trustwatch state file; move it away to start afresh`, {
-        cause: e,
-      });
-    }
-  }
-
-  /** Write to a temporary file, flush it, rename over the old one: a crash leaves the old or the new file. */
-  async function save(state: LocalState): Promise<void> {
-    const tmp = join(dir, `.${STATE_FILE}.${process.pid}.${randomUUID()}.tmp`);
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(JSON.stringify(state));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
-    try {
-      const dirHandle = await open(dir, 'r');
-      await dirHandle.sync().finally(() => dirHandle.close());
-    } catch {
-      // Directory fsync is not supported everywhere (e.g. Windows); the rename is still atomic.
-    }
-  }
-
-  async function lock(): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    for (;;) {
-      try {
-        const handle = await open(lockFile, 'wx');
-        await handle.writeFile(String(process.pid));
-        await handle.close();
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
-      // A lock left by a crashed process is taken over once it is clearly stale.
-      const age = await stat(lockFile).then(
-        (s) => Date.now() - s.mtimeMs,
-        () => 0,
-      );
-      if (age > STALE_LOCK_MS) await unlink(lockFile).catch(() => undefined);
-      else if (Date.now() > deadline)
-        throw new LocalStoreError(`${lockFile} is held by another trustwatch process`);
-      else await sleep(10 + Math.random() * 20);
-    }
+  async function load(): Promise<{ state: LocalState; legacy: boolean }> {
+    const loaded = await loadState(dir, upgrade);
+    const state = loaded.state ?? emptyState();
+    // A store that sends nothing drains what an older version left pending.
+    if (!keepOutbox) state.outbox = {};
+    return { state, legacy: loaded.legacy };
   }
 
   /** Runs `change` on the loaded state under the lock; saves only when it reports a change. */
-  async function transact<T>(change: (state: LocalState) => { result: T; changed: boolean }): Promise<T> {
-    await lock();
-    try {
-      const state = await load();
-      const { result, changed } = change(state);
-      if (changed) await save(state);
-      return result;
-    } finally {
-      await unlink(lockFile).catch(() => undefined);
-    }
+  function transact<T>(change: (state: LocalState) => { result: T; changed: boolean }): Promise<T> {
+    return withLock(
+      dir,
+      async () => {
+        const { state, legacy } = await load();
+        const { result, changed } = change(state);
+        if (changed || legacy) await saveState(dir, state, legacy);
+        return result;
+      },
+      options.lockWaitMs,
+    );
   }
 
-  const read = async <T>(fn: (state: LocalState) => T): Promise<T> => fn(await load());
+  const read = async <T>(fn: (state: LocalState) => T): Promise<T> => fn((await load()).state);
 
   function personAct(id: string, act: (f: StoredFinding) => Transition): Promise<Transition> {
     return transact((state) => {
       const current = state.findings[id];
       if (!current) throw new FindingNotFoundError(id);
       const t = act(current.finding);
-      applyWrite(state, {
+      const write: FindingWrite = {
         kind: 'transition',
         finding: t.finding,
         ...(t.previous ? { previous: t.previous } : {}),
         transition: t,
-      });
+      };
+      applyWrite(state, write, keepOutbox);
       return { result: t, changed: true };
     });
   }
@@ -227,27 +213,31 @@ export function createLocalStore(options: LocalStoreOptions = {}): FindingStore 
           .filter((f) => inScope(f, scope))
           .map((f) => withMarkedLastSeen(asFinding(f), state.mark));
         const plan = reconcile(current, evaluation, now, options);
-        let itemWrites = plan.writes.reduce((n, w) => n + applyWrite(state, w), 0);
+        let itemWrites = plan.writes.reduce((n, w) => n + applyWrite(state, w, keepOutbox), 0);
         const mark = markCoverage(state.mark, evaluation, now);
         if (mark) {
           state.mark = mark;
           itemWrites += 1;
         }
-        return { result: { transitions: plan.transitions, itemWrites }, changed: itemWrites > 0 };
+        const pruned = pruneHistory(state, now);
+        return {
+          result: { transitions: plan.transitions, itemWrites },
+          changed: itemWrites > 0 || pruned > 0,
+        };
       }),
     get: (id) =>
       read((state) => {
         const found = state.findings[id]?.finding;
         return found && withMarkedLastSeen(found, state.mark);
       }),
-    history: (id) => read((state) => state.history[id] ?? []),
+    history: (id) => read((state) => decodeHistory(state.history[id] ?? [])),
     list: (query: ListQuery = {}) =>
       read((state) => {
         const status = query.status ?? 'open';
         const since = query.since ? iso(query.since) : undefined;
         const filterKey = query.resource ? resourceFilterKey(query.resource) : undefined;
         const found = Object.values(state.findings)
-          .map((v) => withMarkedLastSeen(v.finding, state.mark))
+          .map((v) => asOfNow(withMarkedLastSeen(v.finding, state.mark), query.now))
           .filter(
             (f) =>
               (status === 'all' || f.status === status) &&

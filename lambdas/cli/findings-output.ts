@@ -2,6 +2,7 @@ import type { Finding } from '../core/model.js';
 import type { StoredFinding } from '../core/store.js';
 import type { Transition } from '../core/transitions.js';
 import { asFinding } from '../core/store.js';
+import { expiryNote } from '../core/suppression-expiry.js';
 import { renderFinding, type Style } from './format.js';
 
 /** `findings list` as an aligned table, `--csv`, and `findings show`'s timeline. */
@@ -30,6 +31,12 @@ export function shortTime(iso: string): string {
   return iso.replace('T', ' ').slice(0, 16);
 }
 
+/** "open (suppression expired 2026-11-30)" when an expired suppression makes it open again. */
+function statusCell(f: StoredFinding): string {
+  const note = expiryNote(f);
+  return note ? `${f.status} (${note})` : f.status;
+}
+
 const HEADERS = ['SEVERITY', 'STATUS', 'CHANGED (UTC)', 'ID', 'RULE', 'RESOURCE', 'TITLE'] as const;
 
 function clipCell(text: string, width: number): string {
@@ -44,7 +51,7 @@ function clipCell(text: string, width: number): string {
 export function renderFindingTable(findings: readonly StoredFinding[], style: Style, width?: number): string {
   const rows = findings.map((f) => [
     f.severity,
-    f.status,
+    statusCell(f),
     shortTime(f.changedAt),
     f.id,
     f.ruleId,
@@ -187,7 +194,8 @@ export function renderFindingWithHistory(
   history: readonly Transition[],
   style: Style,
 ): string {
-  const seen = `first seen ${finding.firstSeen}, last seen ${finding.lastSeen}, last change ${finding.changedAt}`;
+  const expired = expiryNote(finding);
+  const seen = `first seen ${finding.firstSeen}, last seen ${finding.lastSeen}, last change ${finding.changedAt}${expired ? `; open: ${expired}` : ''}`;
   const count = `${history.length} transition${history.length === 1 ? '' : 's'}, oldest first`;
   return (
     `${renderFinding(asFinding(finding), style)}\n  ${style.dim(seen)}\n\n` +

@@ -22,25 +22,84 @@ export interface StoreOptions {
 
 export const DEFAULT_STATE_DIR = '.trustwatch/';
 
+/** Edit distance (insertions, deletions, substitutions), case-insensitive: how close a typo is. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let row = Array.from({ length: y.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      next[j] = Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + cost);
+    }
+    row = next;
+  }
+  return row[y.length] ?? 0;
+}
+
+/**
+ * The valid values with the close ones to `value` first, closest first (a value it is the start of
+ * counts as close); the rest keep their given order.
+ */
+export function closestFirst(value: string, valid: readonly string[]): string[] {
+  const limit = Math.max(2, Math.floor(value.length / 2));
+  const score = (v: string) => Math.min(distance(value, v), distance(value, v.slice(0, value.length)) + 0.5);
+  const scored = valid.map((v, i) => ({ v, i, d: score(v) }));
+  const close = scored.filter((e) => e.d <= limit).sort((a, b) => a.d - b.d || a.i - b.i);
+  return [...close, ...scored.filter((e) => e.d > limit)].map((e) => e.v);
+}
+
+/** "unknown rule "x"; valid: closest, next, …": the message for a value outside a fixed set. */
+export function unknownValue(what: string, value: string, valid: readonly string[]): InvalidArgumentError {
+  return new InvalidArgumentError(
+    `unknown ${what} "${value}"; valid: ${closestFirst(value, valid).join(', ')}`,
+  );
+}
+
 export function parseSeverityArg(value: string): Severity {
   const upper = value.trim().toUpperCase();
   if ((SEVERITIES as readonly string[]).includes(upper)) return upper as Severity;
-  throw new InvalidArgumentError(`expected one of ${SEVERITIES.join(', ')} (any case)`);
+  throw unknownValue('severity', value.trim(), SEVERITIES);
 }
 
 function parseFailOnArg(value: string): Severity | undefined {
   if (/^(none|never)$/i.test(value.trim())) return undefined;
-  return parseSeverityArg(value);
+  try {
+    return parseSeverityArg(value);
+  } catch {
+    throw unknownValue('severity', value.trim(), [...SEVERITIES, 'none']);
+  }
 }
 
-/** Accepts any ISO 8601 date or date-time; returns it normalised to UTC. */
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const ISO_HINT = 'expected an ISO 8601 date or time, e.g. 2026-11-01 or 2026-11-01T12:00:00Z (no zone = UTC)';
+
+/**
+ * Accepts an ISO 8601 date or date-time and returns it in UTC. A time without a zone is UTC (never
+ * the machine's zone); an impossible date or time (2027-02-30, 25:00) is an error, not rolled over.
+ */
 export function parseIsoArg(value: string): string {
-  const trimmed = value.trim();
-  const ms = /^\d{4}-\d{2}-\d{2}/.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
-  if (Number.isNaN(ms))
-    throw new InvalidArgumentError(
-      'expected an ISO 8601 date or time, e.g. 2026-11-01 or 2026-11-01T12:00:00Z',
-    );
+  const m = ISO_TIME.exec(value.trim());
+  if (!m) throw new InvalidArgumentError(ISO_HINT);
+  const [, y, mo, d, h = '00', mi = '00', sec = '00', frac = '', zone] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth)
+    throw new InvalidArgumentError(`${y}-${mo}-${d} is not a date (${ISO_HINT})`);
+  if (Number(h) > 23 || Number(mi) > 59 || Number(sec) > 59)
+    throw new InvalidArgumentError(`${h}:${mi}:${sec} is not a time of day (${ISO_HINT})`);
+  const offset =
+    !zone || zone.toUpperCase() === 'Z'
+      ? 'Z'
+      : zone.length === 3
+        ? `${zone}:00`
+        : zone.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${sec}${frac}${offset}`);
+  if (Number.isNaN(ms)) throw new InvalidArgumentError(ISO_HINT);
   return new Date(ms).toISOString();
 }
 

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { createLocalStore } from '../adapters/local-store.js';
+import { createLocalStore, localStoreExists } from '../adapters/local-store.js';
 import type { FindingStore } from '../core/store.js';
 import { DEFAULT_REGION, DEFAULT_STACK_NAME, openDeployedStore } from './deployed-table.js';
 import { UsageError } from './errors.js';
@@ -24,9 +24,21 @@ export interface OpenedStore {
   close(): void;
 }
 
-/** The embedded local store in --state-dir (sweep writes here). */
+/** The embedded local store in --state-dir (sweep writes here). The CLI sends no alerts: no outbox. */
 export function openStore(options: StoreOptions): FindingStore {
-  return createLocalStore({ stateDir: options.stateDir });
+  return createLocalStore({ stateDir: options.stateDir, outbox: false });
+}
+
+/**
+ * A command that only reads or changes existing findings (list, show, export, suppress) on a
+ * directory without a store would report "nothing found" as if all were clear: refuse instead.
+ * `sweep` creates the store (and `demo` its own, in .trustwatch/demo); `audit` is stateless.
+ */
+export async function requireLocalStore(stateDir: string): Promise<void> {
+  if (!(await localStoreExists(stateDir)))
+    throw new UsageError(
+      `no findings store at ${stateDir} (run \`trustwatch sweep\` or \`trustwatch demo\` first)`,
+    );
 }
 
 /** --table/--stack/--profile/--region: the options that select the deployed table. */
@@ -51,6 +63,8 @@ export async function openStoreFor(
   io: CliIO,
   options: StoreTargetOptions,
   command?: Command,
+  /** The local store must already exist (commands that only read or change existing findings). */
+  mustExist = false,
 ): Promise<OpenedStore> {
   const deployed =
     options.table !== undefined ||
@@ -58,6 +72,7 @@ export async function openStoreFor(
     options.profile !== undefined ||
     options.region !== undefined;
   if (!deployed) {
+    if (mustExist) await requireLocalStore(options.stateDir);
     return {
       store: openStore(options),
       label: `local store ${options.stateDir}`,

@@ -8,11 +8,13 @@ import {
   int,
   minLength,
   optional,
+  pipe,
   positive,
   record,
   regex,
   strictObject,
   string,
+  transform,
   type infer as Infer,
   type input as Input,
   type ZodMiniType,
@@ -21,7 +23,11 @@ import { SEVERITIES } from './severity.js';
 
 const nonEmpty = () => string().check(minLength(1, 'must not be empty'));
 const accountId = string().check(regex(/^\d{12}$/, 'must be a 12-digit AWS account id'));
-const severity = oneOf(SEVERITIES);
+/** Severities in any case ("high" is HIGH); anything else names the allowed values. */
+const severity = pipe(
+  transform((value: unknown) => (typeof value === 'string' ? value.trim().toUpperCase() : value)),
+  oneOf(SEVERITIES, `must be one of ${SEVERITIES.join(', ')}`),
+);
 /** An EventBridge Scheduler expression (the service validates the rest at deploy). */
 const scheduleExpression = () =>
   string().check(
@@ -45,9 +51,9 @@ const oidcIssuerPolicy = strictObject({
 
 export const accessModelSchema = strictObject({
   /** IAM user names allowed to exist (e.g. a break-glass user). Everyone else should use Identity Center. */
-  allowedIamUsers: _default(array(nonEmpty()), []),
+  allowedIamUsers: _default(array(nonEmpty(), 'must be a list of user names'), []),
   /** Accounts whose principals may be trusted without sts:ExternalId or an org condition. */
-  trustedAccounts: _default(array(accountId), []),
+  trustedAccounts: _default(array(accountId, 'must be a list of 12-digit AWS account ids'), []),
   /** The AWS Organization id; trust restricted to it by aws:PrincipalOrgID is accepted. */
   organizationId: optional(
     string().check(regex(/^o-[a-z0-9]{10,32}$/, 'must be an AWS Organizations id like o-a1b2c3d4e5')),

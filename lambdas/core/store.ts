@@ -2,6 +2,7 @@ import type { Evaluation } from './engine.js';
 import type { Finding, FindingStatus } from './model.js';
 import type { ReconcileOptions, SuppressionRequest } from './reconcile.js';
 import { bySeverityDesc, type Severity } from './severity.js';
+import type { ExpiryMarked } from './suppression-expiry.js';
 import type { Transition } from './transitions.js';
 
 /**
@@ -21,7 +22,7 @@ export interface OpenFindingsDigestSink {
 }
 
 /** A finding as stored: `changedAt` is the time of its last transition ("what changed last week"). */
-export interface StoredFinding extends Finding {
+export interface StoredFinding extends Finding, ExpiryMarked {
   readonly changedAt: string;
 }
 
@@ -47,6 +48,11 @@ export interface ListQuery {
   /** Only findings whose last transition is at or after this ISO time. */
   readonly since?: string;
   readonly limit?: number;
+  /**
+   * The reader's time: a suppression past its `until` by then lists as open (marked
+   * `suppressionExpired`), not as suppressed. Absent: findings as stored.
+   */
+  readonly now?: string;
 }
 
 /** Outcome of claiming a CloudTrail event id for processing. */
@@ -85,7 +91,7 @@ export interface FindingStore {
 
 /** Drops the store-only field before a finding goes back into reconcile or a transition. */
 export function asFinding(stored: StoredFinding): Finding {
-  const { changedAt: _c, ...finding } = stored;
+  const { changedAt: _c, suppressionExpired: _e, ...finding } = stored;
   return finding;
 }
 

@@ -21,7 +21,14 @@ import { DELIVERY_DELAY_SECONDS, DEMO_CONFIG, HISTORY_OF, SCENES, type Scene } f
 
 /** Marks a state directory as the demo's, so a re-run may wipe it and nothing else is ever wiped. */
 const MARKER = 'DEMO';
-const STORE_FILES = new Set(['findings.json', 'findings.lock', MARKER]);
+const STORE_FILES = new Set([
+  'findings.json',
+  'findings.json.gz',
+  'findings.previous.json.gz',
+  'findings.v1.json',
+  'findings.lock',
+  MARKER,
+]);
 
 export class DemoStateDirError extends Error {
   constructor(message: string) {
@@ -39,7 +46,10 @@ export async function resetDemoDir(dir: string): Promise<void> {
   });
   if (entries && entries.length > 0) {
     const foreign = entries.filter(
-      (name) => !STORE_FILES.has(name) && !/^\.findings\.json\..*\.tmp$/.test(name),
+      (name) =>
+        !STORE_FILES.has(name) &&
+        !/^\.findings\.json(\.gz)?\..*\.tmp$/.test(name) &&
+        !/^findings\.lock\..*\.stale$/.test(name),
     );
     if (!entries.includes(MARKER) || foreign.length > 0) {
       throw new DemoStateDirError(

@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import type { FindingStatus } from '../../core/model.js';
 import { SEVERITIES, type Severity } from '../../core/severity.js';
+import { RULES } from '../../rules/index.js';
+import { asOfNow, defaultMaxSuppressionUntil } from '../../core/suppression-expiry.js';
 import {
   FindingNotFoundError,
   type FindingStore,
@@ -23,6 +25,7 @@ import {
   parseSinceArg,
   resolveSince,
   stateDirOption,
+  unknownValue,
   type CommonOptions,
 } from '../options.js';
 import type { SetExit } from '../program.js';
@@ -50,6 +53,8 @@ interface ExportOptions extends FilterOptions {
   readonly productRegion?: string;
 }
 
+type SuppressOptions = Options & { reason: string; until: string; by?: string; allowLong?: boolean };
+
 type WithHistory = StoredFinding & { history: Transition[] };
 
 /** Histories are read this many at a time (one paged query each on the deployed table). */
@@ -67,6 +72,7 @@ function queryOf(io: CliIO, options: FilterOptions): ListQuery {
     ...(options.resource ? { resource: options.resource } : {}),
     ...(options.since ? { since: resolveSince(options.since, nowOf(io, options)) } : {}),
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
+    now: nowOf(io, options),
   };
 }
 
@@ -77,7 +83,7 @@ async function withStore<T>(
   command: Command,
   work: (store: FindingStore, region: string | undefined) => Promise<T>,
 ): Promise<T> {
-  const opened = await openStoreFor(io, options, command);
+  const opened = await openStoreFor(io, options, command, true);
   try {
     return await work(opened.store, opened.region);
   } finally {
@@ -137,7 +143,7 @@ async function list(io: CliIO, options: ListOptions, command: Command): Promise<
 async function show(io: CliIO, id: string, options: Options, command: Command): Promise<number> {
   const finding = await withStore(io, options, command, async (store) => {
     const found = await store.get(id);
-    return found && { ...found, history: await store.history(id) };
+    return found && { ...asOfNow(found, nowOf(io, options)), history: await store.history(id) };
   });
   if (!finding) throw new FindingNotFoundError(id);
   if (options.json) {
@@ -159,10 +165,17 @@ function reportTransition(io: CliIO, options: Options, t: Transition, sentence: 
 async function suppressFinding(
   io: CliIO,
   id: string,
-  options: Options & { reason: string; until: string; by?: string },
+  options: SuppressOptions,
   command: Command,
 ): Promise<number> {
   const by = actor(io, options.by);
+  const latest = defaultMaxSuppressionUntil(nowOf(io, options));
+  if (!options.allowLong && options.until > latest) {
+    throw new UsageError(
+      `--until ${options.until} is more than a year away (latest ${latest}); ` +
+        'a longer suppression needs --allow-long',
+    );
+  }
   const t = await withStore(io, options, command, (store) =>
     store.suppress(id, { reason: options.reason, until: options.until, by }, nowOf(io, options)),
   );
@@ -200,9 +213,20 @@ async function exportFindings(io: CliIO, options: ExportOptions, command: Comman
 }
 
 function statusOption(defaultValue: StatusFilter): Option {
-  return new Option('--status <status>', 'which findings')
+  return new Option(
+    '--status <status>',
+    'which findings (a suppression past its --until date counts as open)',
+  )
     .choices(['open', 'resolved', 'suppressed', 'all'])
     .default(defaultValue);
+}
+
+/** A rule id trustwatch knows; a typo is an error naming the closest ids first, never an empty list. */
+function parseRuleArg(value: string): string {
+  const id = value.trim();
+  const ids = RULES.map((r) => r.id);
+  if (ids.includes(id)) return id;
+  throw unknownValue('rule', id, ids);
 }
 
 function parseLimit(value: string): number {
@@ -219,7 +243,12 @@ function addFilters(command: Command, defaultStatus: StatusFilter): Command {
         parseSeverityArg,
       ),
     )
-    .option('--rule <id>', 'only findings of this rule (uses the rule index)')
+    .addOption(
+      new Option(
+        '--rule <id>',
+        'only findings of this rule (uses the rule index; `trustwatch rules` lists them)',
+      ).argParser(parseRuleArg),
+    )
     .option('--resource <arn>', 'only findings on this resource: ARN or name key (uses the resource index)')
     .addOption(
       new Option(
@@ -276,14 +305,17 @@ Examples:
     .argument('<id>', 'finding id (tw-…)')
     .requiredOption('--reason <text>', 'why this is accepted (kept in the history)')
     .addOption(
-      new Option('--until <iso>', 'when the suppression expires (ISO date or time, in the future)')
+      new Option(
+        '--until <iso>',
+        'when the suppression expires (ISO date or time, UTC unless a zone is given; in the future, at most a year away)',
+      )
         .argParser(parseIsoArg)
         .makeOptionMandatory(),
     )
+    .option('--allow-long', 'allow an --until more than a year away')
     .option('--by <name>', 'who is suppressing (default: $USER)')
-    .action(
-      (id: string, options: Options & { reason: string; until: string; by?: string }, command: Command) =>
-        run(suppressFinding(io, id, options, command)),
+    .action((id: string, options: SuppressOptions, command: Command) =>
+      run(suppressFinding(io, id, options, command)),
     );
 
   sub('unsuppress', 'lift a suppression before its date')
