@@ -1,6 +1,7 @@
 import type { EventEvidence, Finding } from '../model.js';
 import type { Severity } from '../severity.js';
 import type { Transition, TransitionKind } from '../transitions.js';
+import { introducedBy, resolvedBy } from './resolution.js';
 import { clip, oneLine } from './text.js';
 
 /**
@@ -70,8 +71,11 @@ export function whatHappened(t: Transition, f: Inline): string {
       const when = previous?.resolvedAt ? ` on ${previous.resolvedAt}` : '';
       return `${f.strong('Regressed')}: this finding was resolved${when} and the problem is back (seen by ${observedBy(finding, f)}).`;
     }
-    case 'resolved':
-      return `${f.strong('Resolved')}: the problem is no longer present (last seen ${finding.lastSeen}).`;
+    case 'resolved': {
+      // Who fixed it and who introduced it, so the team can close the loop with both.
+      const introduced = introducedBy(t, f.code);
+      return `${f.strong('Resolved')}: the problem is no longer present (last seen ${finding.lastSeen}); ${resolvedBy(t, f.code)}.${introduced ? ` Introduced by ${introduced}.` : ''}`;
+    }
     case 'escalated':
       return `${f.strong('Escalated')}: still open and now more severe, ${previous?.severity ?? 'less severe'} → ${finding.severity}.`;
     case 'suppression-expired': {
