@@ -206,9 +206,12 @@ export function renderFindingWithHistory(
   style: Style,
 ): string {
   const seen = `first seen ${finding.firstSeen}, last seen ${finding.lastSeen}, last change ${finding.changedAt}`;
+  const resolution =
+    finding.status === 'resolved' ? history.findLast((t) => t.kind === 'resolved') : undefined;
+  const fixed = resolution ? `\n  ${style.dim('resolved'.padEnd(12))}${safe(resolvedBy(resolution))}` : '';
   const count = `${history.length} transition${history.length === 1 ? '' : 's'}, oldest first`;
   return (
-    `${renderFinding(asFinding(finding), style)}\n  ${style.dim(seen)}\n\n` +
+    `${renderFinding(asFinding(finding), style)}${fixed}\n  ${style.dim(seen)}\n\n` +
     `History (${count}):\n${renderTimeline(history, style)}`
   );
 }
