@@ -253,3 +253,104 @@ describe('terminal safety', () => {
     expect((await run(args, { tty: false })).stdout).not.toContain('\u001b');
   });
 });
+
+describe('findings render and show say what the team received', () => {
+  const withoutUser = (): string => {
+    const auth = JSON.parse(readFileSync(fixture('auth-details.json'), 'utf8')) as {
+      UserDetailList: unknown[];
+    };
+    auth.UserDetailList = [];
+    return join(dir({ 'auth.json': JSON.stringify(auth) }), 'auth.json');
+  };
+
+  async function sweptTwice(): Promise<{ state: string; id: string }> {
+    const state = dir();
+    const first = await run([
+      'sweep',
+      '--auth-details',
+      fixture('auth-details.json'),
+      '--state-dir',
+      state,
+      '--json',
+    ]);
+    const id = findingsOf(first.stdout).find((f) => f.ruleId === 'iam-user-not-allowed')?.id ?? '';
+    expect(id).toMatch(/^tw-/);
+    const second = await run([
+      'sweep',
+      '--auth-details',
+      withoutUser(),
+      '--state-dir',
+      state,
+      '--now',
+      '2026-11-02T06:00:00Z',
+    ]);
+    expect(second.code, second.stderr).toBe(0);
+    return { state, id };
+  }
+
+  it('render --channel email prints the subject and body of the last transition (the resolution)', async () => {
+    const { state, id } = await sweptTwice();
+    const r = await run(['findings', 'render', id, '--channel', 'email', '--state-dir', state]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Subject: \[MEDIUM\] Resolved: IAM user exists outside the allow-list \(vendor-sync\)\n\n/,
+    );
+    expect(r.stdout).toContain('seen fixed by the sweep at 2026-11-02T06:00:00');
+  });
+
+  it('render --channel slack and chatbot print the payloads the publisher sends', async () => {
+    const { state, id } = await sweptTwice();
+    const slack = await run(['findings', 'render', id, '--channel', 'slack', '--state-dir', state]);
+    const payload = JSON.parse(slack.stdout) as { text: string; attachments: unknown[] };
+    expect(payload.text).toMatch(/Resolved/);
+    expect(payload.attachments.length).toBeGreaterThan(0);
+    const chatbot = await run([
+      'findings',
+      'render',
+      id,
+      '--channel',
+      'chatbot',
+      '--state-dir',
+      state,
+      '--json',
+    ]);
+    const parsed = JSON.parse(chatbot.stdout) as {
+      channel: string;
+      transition: { kind: string };
+      message: { source: string };
+    };
+    expect(parsed).toMatchObject({
+      channel: 'chatbot',
+      transition: { kind: 'resolved' },
+      message: { source: 'custom' },
+    });
+  });
+
+  it('render needs a known id and channel (exit 2)', async () => {
+    const { state } = await sweptTwice();
+    expect(
+      (await run(['findings', 'render', 'tw-0000000000000000', '--channel', 'email', '--state-dir', state]))
+        .code,
+    ).toBe(2);
+    const bad = await run([
+      'findings',
+      'render',
+      'tw-0000000000000000',
+      '--channel',
+      'pager',
+      '--state-dir',
+      state,
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/email, slack, chatbot/);
+  });
+
+  it('show names who or what resolved it', async () => {
+    const { state, id } = await sweptTwice();
+    const r = await run(['findings', 'show', id, '--state-dir', state]);
+    expect(r.stdout).toMatch(/resolved\s+seen fixed by the sweep at 2026-11-02T06:00:00/);
+    expect(r.stdout).toMatch(
+      /no longer present: seen fixed by the sweep at .*; introduced by unknown \(first seen by the sweep/,
+    );
+  });
+});

@@ -99,14 +99,31 @@ export interface Fact {
   readonly value: string;
 }
 
-function factValue(value: unknown): string {
+/**
+ * A fact as a person reads it: lists joined with commas, records as "key: value", nested lists
+ * and records bracketed; JSON only beyond a few levels (e.g. a whole policy statement).
+ */
+export function factValue(value: unknown, depth = 0): string {
   if (typeof value === 'string') return value;
-  if (value === undefined) return '';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'object') return String(value);
+  if (depth > 2) {
+    try {
+      return JSON.stringify(value) ?? String(value);
+    } catch {
+      return String(value);
+    }
   }
+  if (Array.isArray(value)) {
+    const records = value.some((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+    const text = value.map((v) => factValue(v, depth + 1)).join(records ? '; ' : ', ');
+    return depth > 0 && !records ? `[${text}]` : text;
+  }
+  const text = Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}: ${factValue(v, depth + 1)}`)
+    .join(', ');
+  return depth > 0 ? `{${text}}` : text;
 }
 
 /** The finding's structured facts (the offending value), bounded in number and length. */
