@@ -7,7 +7,8 @@ import type { CliIO } from '../lambdas/cli/io.js';
 import { main } from '../lambdas/cli/main.js';
 import { terminalSafe } from '../lambdas/cli/terminal-text.js';
 import type { Finding } from '../lambdas/core/model.js';
-import { fixture, runBin, type CliResult } from './cli-helpers.js';
+import { spawnSync } from 'node:child_process';
+import { cleanEnv, fixture, ROOT, runBin, type CliResult } from './cli-helpers.js';
 
 /** Items 2, 4, 5 and 8 of issue 12: the config in use, what was not judged, safe text, sweep gates. */
 
@@ -352,5 +353,28 @@ describe('findings render and show say what the team received', () => {
     expect(r.stdout).toMatch(
       /no longer present: seen fixed by the sweep at .*; introduced by unknown \(first seen by the sweep/,
     );
+  });
+});
+
+describe('starting fast (README)', () => {
+  const readme = readFileSync(join(import.meta.dirname, '..', 'README.md'), 'utf8');
+  const cli = readme.slice(readme.indexOf('## The CLI'), readme.indexOf('## Querying history'));
+
+  it('documents the fast form before npx, and the safe forms outside a checkout', () => {
+    expect(cli.indexOf('node bin/trustwatch.mjs')).toBeGreaterThan(0);
+    expect(cli.indexOf('node bin/trustwatch.mjs')).toBeLessThan(cli.indexOf('npx trustwatch audit'));
+    expect(cli).toMatch(/^npm exec --no -- trustwatch /m);
+    expect(cli).toContain('node /path/to/trustwatch/bin/trustwatch.mjs');
+  });
+
+  it('`npm exec --no -- trustwatch` runs the checkout without the registry', () => {
+    const r = spawnSync('npm', ['exec', '--no', '--offline', '--', 'trustwatch', '--version'], {
+      cwd: ROOT,
+      env: cleanEnv(),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
