@@ -49,7 +49,9 @@ describe('trustwatch evaluate (the real binary)', () => {
     const r = runBin(['evaluate', path, '--json']);
     expect(r.code).toBe(2);
     expect(findingsOf(r.stdout).some((f) => f.ruleId === 'iam-user-not-allowed')).toBe(true);
-    expect(lines(r.stderr)).toHaveLength(1);
-    expect(r.stderr).toMatch(/skipped 1 of 2 records.*Records\[1\]/);
+    expect(lines(r.stderr)).toEqual([
+      'config: defaults',
+      expect.stringMatching(/skipped 1 of 2 records.*Records\[1\]/),
+    ]);
   });
 });

@@ -249,7 +249,9 @@ describe('config errors name the allowed values; severities in any case (item 9)
   it('accepts "high" as HIGH', async () => {
     const path = config('lower.json', { alerts: { minSeverity: 'high', slack: { minSeverity: 'Low' } } });
     const r = await runInProcess(['audit', ...source, '--config', path, '--json', '--fail-on', 'none']);
-    expect(r.stderr).toBe('');
+    // stderr names the config and what could not be judged, never a config error.
+    expect(r.stderr).toContain(`config: ${path}`);
+    expect(r.stderr).not.toMatch(/invalid|error/i);
     expect(r.code).toBe(0);
   });
 

@@ -15,7 +15,7 @@ describe('trustwatch check-policy (the real binary)', () => {
   it('fails a GitHub OIDC trust open to every repository, with the finding in JSON and nothing else on stdout', () => {
     const r = runBin(['check-policy', fixture('github-oidc-any-repo.json'), '--json']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('');
+    expect(r.stderr).toBe('config: defaults\n');
     const findings = findingsOf(r.stdout);
     const oidc = findings.find((f) => f.ruleId === 'trust-oidc-subject');
     expect(oidc?.severity).toBe('CRITICAL');

@@ -95,7 +95,7 @@ describe('README.md', () => {
     for (const args of local) {
       const r = await runInProcess(args);
       expect([0, 1], `${args.join(' ')}: ${r.stderr}`).toContain(r.code);
-      expect(r.stderr).toBe('');
+      expect(r.stderr).toBe('config: defaults\n');
     }
   });
 });

@@ -7,6 +7,7 @@ import {
   findingsById,
   reconcile,
   reconcileFinding,
+  withResolvedBy,
   reconcileScope,
   suppress as suppressFinding,
   unsuppress as unsuppressFinding,
@@ -113,13 +114,14 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
     const seen = findingsById(evaluation.findings);
     const decide = (id: string) => (stored: Versioned | undefined) => {
       const finding = stored ? current(stored) : undefined;
-      return reconcileFinding(
+      const write = reconcileFinding(
         finding,
         seen.get(id),
         finding ? coverageOf(finding, evaluation.coverage) : 'none',
         now,
         options,
       );
+      return withResolvedBy(write, finding, evaluation);
     };
     const results = await mapLimit(plan.writes, t.concurrency, (w) =>
       settle(w.finding.id, loaded.get(w.finding.id), w, decide(w.finding.id)),

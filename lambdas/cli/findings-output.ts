@@ -4,6 +4,8 @@ import type { Transition } from '../core/transitions.js';
 import { asFinding } from '../core/store.js';
 import { expiryNote } from '../core/suppression-expiry.js';
 import { renderFinding, type Style } from './format.js';
+import { introducedBy, resolvedBy } from '../core/render/resolution.js';
+import { terminalSafe as safe } from './terminal-text.js';
 
 /** `findings list` as an aligned table, `--csv`, and `findings show`'s timeline. */
 
@@ -44,28 +46,44 @@ function clipCell(text: string, width: number): string {
   return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
 }
 
+/** Narrowest RESOURCE and TITLE cells worth showing when the terminal is tight. */
+const MIN_RESOURCE = 16;
+const MIN_TITLE = 12;
+
 /**
- * One row per finding under a header. `width` (the terminal's columns) cuts the last column so
- * rows do not wrap; without it (piped) nothing is cut.
+ * How wide RESOURCE and TITLE may be so a row fits `width` columns: both in full when they fit,
+ * else TITLE and RESOURCE share what is left (RESOURCE at most its share, TITLE the rest).
+ */
+export function clippedWidths(
+  fixed: number,
+  resource: number,
+  title: number,
+  width: number | undefined,
+): { resource: number; title: number } {
+  const room = width === undefined ? Infinity : width - fixed - 2;
+  if (resource + title <= room) return { resource, title };
+  const r = Math.min(resource, Math.max(MIN_RESOURCE, Math.floor(room * 0.5)));
+  return { resource: r, title: Math.min(title, Math.max(MIN_TITLE, room - r)) };
+}
+
+/**
+ * One row per finding under a header. `width` (the terminal's columns) clips RESOURCE and TITLE
+ * with "…" so rows do not wrap; without it (piped) nothing is cut. `--json`/`--csv` keep full values.
  */
 export function renderFindingTable(findings: readonly StoredFinding[], style: Style, width?: number): string {
-  const rows = findings.map((f) => [
-    f.severity,
-    statusCell(f),
-    shortTime(f.changedAt),
-    f.id,
-    f.ruleId,
-    shortResource(f),
-    f.title,
-  ]);
+  const rows = findings.map((f) =>
+    [f.severity, statusCell(f), shortTime(f.changedAt), f.id, f.ruleId, shortResource(f), f.title].map(safe),
+  );
   const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fixed = widths.slice(0, -1).reduce((n, w) => n + w + 2, 0);
-  const last = width && width > fixed + 10 ? width - fixed : undefined;
+  const fixed = widths.slice(0, -2).reduce((n, w) => n + w + 2, 0);
+  const clipped = clippedWidths(fixed, widths[5] ?? 0, widths[6] ?? 0, width);
+  widths[5] = clipped.resource;
+  widths[6] = clipped.title;
   const line = (cells: readonly string[], paint: (i: number, text: string) => string) =>
     cells
       .map((cell, i) => {
-        const isLast = i === cells.length - 1;
-        const text = isLast ? (last ? clipCell(cell, last) : cell) : cell.padEnd(widths[i] ?? 0);
+        const w = widths[i] ?? 0;
+        const text = i >= 5 ? clipCell(cell, w).padEnd(w) : cell.padEnd(w);
         return paint(i, text);
       })
       .join('  ')
@@ -162,10 +180,10 @@ function transitionNote(t: Transition): string {
       const from = event.sourceIp ? ` from ${event.sourceIp}` : '';
       return `${change}${event.eventName} by ${event.actor ?? event.actorArn ?? 'unknown'}${from} at ${event.eventTime}`;
     }
-    case 'resolved':
-      return t.by.startsWith('event ')
-        ? 'no longer present: the change was undone (seen in the event)'
-        : 'no longer present (seen by the sweep)';
+    case 'resolved': {
+      const introduced = introducedBy(t);
+      return `no longer present: ${resolvedBy(t)}${introduced ? `; introduced by ${introduced}` : ''}`;
+    }
     case 'suppressed':
       return f.suppression ? `until ${f.suppression.until}: ${f.suppression.reason}` : '';
     case 'suppression-expired':
@@ -181,8 +199,8 @@ export function renderTimeline(history: readonly Transition[], style: Style): st
   const kindWidth = Math.max(...history.map((t) => t.kind.length));
   return history
     .map((t) => {
-      const note = transitionNote(t);
-      const head = `  ${style.dim(t.at.replace('.000Z', 'Z'))}  ${t.kind.padEnd(kindWidth)}  ${style.severity(t.finding.severity, t.finding.severity.padEnd(8))}  by ${t.by}`;
+      const note = safe(transitionNote(t));
+      const head = `  ${style.dim(t.at.replace('.000Z', 'Z'))}  ${t.kind.padEnd(kindWidth)}  ${style.severity(t.finding.severity, t.finding.severity.padEnd(8))}  by ${safe(t.by)}`;
       return note ? `${head}\n  ${' '.repeat(22)}${style.dim(note)}` : head;
     })
     .join('\n');
@@ -196,9 +214,12 @@ export function renderFindingWithHistory(
 ): string {
   const expired = expiryNote(finding);
   const seen = `first seen ${finding.firstSeen}, last seen ${finding.lastSeen}, last change ${finding.changedAt}${expired ? `; open: ${expired}` : ''}`;
+  const resolution =
+    finding.status === 'resolved' ? history.findLast((t) => t.kind === 'resolved') : undefined;
+  const fixed = resolution ? `\n  ${style.dim('resolved'.padEnd(12))}${safe(resolvedBy(resolution))}` : '';
   const count = `${history.length} transition${history.length === 1 ? '' : 's'}, oldest first`;
   return (
-    `${renderFinding(asFinding(finding), style)}\n  ${style.dim(seen)}\n\n` +
+    `${renderFinding(asFinding(finding), style)}${fixed}\n  ${style.dim(seen)}\n\n` +
     `History (${count}):\n${renderTimeline(history, style)}`
   );
 }

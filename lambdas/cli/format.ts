@@ -2,15 +2,14 @@ import type { EventEvidence, Finding } from '../core/model.js';
 import { atLeast, bySeverityDesc, SEVERITIES, type Severity } from '../core/severity.js';
 import type { Transition } from '../core/transitions.js';
 import type { OutputStream } from './io.js';
+import { terminalSafe as safe, wantsColor } from './terminal-text.js';
 
-/** Colour only for a terminal, and never when NO_COLOR is set (https://no-color.org). */
+/** Colour only for a terminal, never when NO_COLOR is set (https://no-color.org) or TERM=dumb. */
 export function colorEnabled(
   stream: OutputStream,
   env: Readonly<Record<string, string | undefined>>,
 ): boolean {
-  if (env.NO_COLOR) return false;
-  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return true;
-  return stream.isTTY === true;
+  return wantsColor(stream.isTTY, env);
 }
 
 const SEVERITY_STYLE: Record<Severity, string> = {
@@ -60,14 +59,20 @@ function field(style: Style, label: string, value: string): string {
 
 function eventFields(style: Style, evidence: EventEvidence): string[] {
   const who = [evidence.actor, evidence.actorArn !== evidence.actor ? evidence.actorArn : undefined]
-    .filter(Boolean)
+    .filter((x): x is string => Boolean(x))
+    .map(safe)
     .join('\n');
   const out = [
-    field(style, 'event', `${evidence.eventName} at ${evidence.eventTime} (eventID ${evidence.eventId})`),
+    field(
+      style,
+      'event',
+      safe(`${evidence.eventName} at ${evidence.eventTime} (eventID ${evidence.eventId})`),
+    ),
   ];
   if (who) out.push(field(style, 'actor', who));
   const from = [evidence.sourceIp, evidence.userAgent && `"${evidence.userAgent}"`, evidence.region]
-    .filter(Boolean)
+    .filter((x): x is string => Boolean(x))
+    .map(safe)
     .join('  ');
   if (from) out.push(field(style, 'from', from));
   return out;
@@ -75,18 +80,18 @@ function eventFields(style: Style, evidence: EventEvidence): string[] {
 
 /** One block per finding: severity and title, then id, resource, detail, fix and evidence. */
 export function renderFinding(finding: Finding, style: Style): string {
-  const head = `${style.severity(finding.severity, finding.severity.padEnd(SEVERITY_WIDTH))}  ${style.bold(finding.title)}`;
+  const head = `${style.severity(finding.severity, finding.severity.padEnd(SEVERITY_WIDTH))}  ${style.bold(safe(finding.title))}`;
   const lines = [
     head,
-    field(style, 'id', `${finding.id}  ${style.dim(`(rule ${finding.ruleId})`)}`),
-    field(style, 'resource', finding.resource.arn),
-    field(style, 'detail', finding.detail),
-    field(style, 'fix', finding.remediation),
+    field(style, 'id', `${safe(finding.id)}  ${style.dim(`(rule ${safe(finding.ruleId)})`)}`),
+    field(style, 'resource', safe(finding.resource.arn)),
+    field(style, 'detail', safe(finding.detail)),
+    field(style, 'fix', safe(finding.remediation)),
   ];
   if (finding.status !== 'open') lines.push(field(style, 'status', finding.status));
   if (finding.suppression) {
     const s = finding.suppression;
-    lines.push(field(style, 'suppressed', `until ${s.until} by ${s.by}: ${s.reason}`));
+    lines.push(field(style, 'suppressed', safe(`until ${s.until} by ${s.by}: ${s.reason}`)));
   }
   if (finding.evidence?.source === 'event') lines.push(...eventFields(style, finding.evidence));
   return lines.join('\n');
@@ -132,5 +137,5 @@ export function renderTransition(t: Transition, style: Style, channels?: readonl
       : channels.length
         ? `  → ${channels.join(', ')}`
         : style.dim('  (stored, not alerted)');
-  return `${t.kind.padEnd(KIND_WIDTH)}  ${style.severity(f.severity, f.severity.padEnd(SEVERITY_WIDTH))}  ${f.title}  ${style.dim(`${f.resource.arn} ${f.id}`)}${route}`;
+  return `${t.kind.padEnd(KIND_WIDTH)}  ${style.severity(f.severity, f.severity.padEnd(SEVERITY_WIDTH))}  ${safe(f.title)}  ${style.dim(safe(`${f.resource.arn} ${f.id}`))}${route}`;
 }

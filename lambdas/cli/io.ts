@@ -20,6 +20,8 @@ export interface CliIO {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The wall clock; only read when --now is not given. */
   readonly now: () => Date;
+  /** Working directory, where ./trustwatch.config.json is looked for; unset (in-process tests): not looked for. */
+  readonly cwd?: string;
 }
 
 export function processIO(): CliIO {
@@ -29,6 +31,7 @@ export function processIO(): CliIO {
     stdin: process.stdin,
     env: process.env,
     now: () => new Date(),
+    cwd: process.cwd(),
   };
 }
 

@@ -1,7 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { ConfigError, parseConfig, type TrustwatchConfig } from '../core/config.js';
+import type { TrustwatchConfig } from '../core/config.js';
 import { SEVERITIES, type Severity } from '../core/severity.js';
-import { parseJson, readInput, MiB, type CliIO } from './io.js';
+import { loadCliConfig } from './config-file.js';
+import type { CliIO } from './io.js';
 
 /** Options every judging command shares (design.md §4). Commander fills these from the flags. */
 export interface CommonOptions {
@@ -114,7 +115,8 @@ export function addCommonOptions(command: Command): Command {
   return command
     .option(
       '--config <file>',
-      'trustwatch config (JSON): access model, alerts, sweep; unknown keys are errors',
+      'trustwatch config (JSON): access model, alerts, sweep; unknown keys are errors. Default: ' +
+        './trustwatch.config.json when present, else built-in defaults (stderr says which)',
     )
     .option('--json', 'print {"findings": [...]} on stdout and nothing else; messages go to stderr')
     .addOption(
@@ -128,12 +130,16 @@ export function accountOption(description: string): Option {
   return new Option('--account <id>', description).argParser(parseAccountArg);
 }
 
-export function failOnOption(): Option {
+/** `--fail-on`; `sweep` defaults to none (it records; a gate is opt-in), the judging commands to HIGH. */
+export function failOnOption(defaultSeverity: Severity | 'none' = 'HIGH'): Option {
   return new Option(
     '--fail-on <severity>',
-    'exit 1 when a finding is at least this severe: CRITICAL, HIGH, MEDIUM, LOW, INFO, or none (any case)',
+    'exit 1 when an open finding is at least this severe: CRITICAL, HIGH, MEDIUM, LOW, INFO, or none (any case)',
   )
-    .default('HIGH' as Severity | undefined, 'HIGH')
+    .default(
+      (defaultSeverity === 'none' ? undefined : defaultSeverity) as Severity | undefined,
+      defaultSeverity,
+    )
     .argParser(parseFailOnArg);
 }
 
@@ -141,17 +147,12 @@ export function stateDirOption(): Option {
   return new Option('--state-dir <dir>', 'directory of the local findings store').default(DEFAULT_STATE_DIR);
 }
 
-const MAX_CONFIG_BYTES = 1 * MiB;
-
-/** Loads and validates --config; defaults when absent. Errors name the file and every bad key. */
+/**
+ * Loads and validates --config, else ./trustwatch.config.json when present, else the defaults.
+ * Errors name the file and every bad key. `loadCliConfig` also says which one was used.
+ */
 export async function loadConfig(io: CliIO, file: string | undefined): Promise<TrustwatchConfig> {
-  if (!file) return parseConfig({});
-  const input = await readInput(io, file, MAX_CONFIG_BYTES);
-  const raw = parseJson(input, 'a trustwatch config object');
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError(['(root): must be a JSON object'], input.label);
-  }
-  return parseConfig(raw, input.label);
+  return (await loadCliConfig(io, file)).config;
 }
 
 export function nowOf(io: CliIO, options: CommonOptions): string {

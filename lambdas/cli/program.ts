@@ -34,7 +34,9 @@ export function buildProgram(io: CliIO, setExit: SetExit): Command {
     .addHelpText(
       'after',
       `
-Exit codes: 0 ok, 1 a finding reached --fail-on (check-policy, evaluate, audit), 2 bad input or usage.
+Exit codes: 0 ok, 1 a finding reached --fail-on (check-policy, evaluate, audit, sweep), 2 bad input or usage.
+Config: --config FILE, else ./trustwatch.config.json when present, else defaults (stderr says which).
+Fastest start in a checkout: node bin/trustwatch.mjs COMMAND (same CLI, no npm in between).
 Errors are one line on stderr; set TRUSTWATCH_DEBUG=1 to see the stack.`,
     );
 

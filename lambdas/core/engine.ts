@@ -22,6 +22,8 @@ export interface Coverage {
   readonly resourceKeys?: readonly string[];
   /** Resources the rule could not judge this time (it threw): their findings must be left alone. */
   readonly exceptKeys?: readonly string[];
+  /** What was judged (the event, or the sweep): a finding this coverage resolves was seen fixed by it. */
+  readonly evidence?: Evidence;
 }
 
 export interface Evaluation {
@@ -236,7 +238,11 @@ export function evaluateRecord(
     const key = resourceKey({ type: deletion.type, accountId: ctx.accountId, name: deleted, arn: '' });
     coverage.push(...rules.map((rule) => ({ ruleId: rule.id, resourceKeys: [key] })));
   }
-  return { findings, coverage };
+  return { findings, coverage: withEvidence(coverage, evidence) };
+}
+
+function withEvidence(coverage: readonly Coverage[], evidence: Evidence): Coverage[] {
+  return coverage.map((c) => ({ ...c, evidence }));
 }
 
 /** Judges a whole account snapshot: account rules whose sections were read, and every role. */
@@ -294,7 +300,7 @@ export function evaluateSnapshot(
     }
     if (settled.length > 0) coverage.push({ ruleId: EVALUATION_ERROR_RULE_ID, resourceKeys: settled });
   }
-  return { findings, coverage };
+  return { findings, coverage: withEvidence(coverage, evidence) };
 }
 
 /** Every CloudTrail event any rule judges, grouped by eventSource; the EventBridge pattern is built from it. */

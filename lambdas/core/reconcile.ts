@@ -1,6 +1,6 @@
 import type { Coverage, Evaluation } from './engine.js';
 import { EVALUATION_ERROR_RULE_ID } from './engine.js';
-import type { Finding } from './model.js';
+import type { Evidence, Finding } from './model.js';
 import { resourceKey } from './rule.js';
 import { severityRank } from './severity.js';
 import { ALERTING_TRANSITIONS, type Transition } from './transitions.js';
@@ -95,6 +95,22 @@ export function coverageOf(finding: Finding, coverage: readonly Coverage[]): Cov
     level = 'resource';
   }
   return level;
+}
+
+/**
+ * The evidence of what covered the finding: the event that judged its resource (who fixed it), else
+ * the sweep. Carried on a `resolved` transition as `resolvedBy`.
+ */
+export function coveringEvidence(finding: Finding, coverage: readonly Coverage[]): Evidence | undefined {
+  const key = resourceKey(finding.resource);
+  const ruleIds = coveringRules(finding);
+  let found: Evidence | undefined;
+  for (const c of coverage) {
+    if (!c.evidence || !ruleIds.some((ruleId) => coversKey(c, ruleId, key))) continue;
+    if (c.evidence.source === 'event') return c.evidence;
+    found ??= c.evidence;
+  }
+  return found;
 }
 
 /** True when the evaluation judged the finding's rule on its resource completely. */
@@ -329,9 +345,20 @@ export function reconcile(
       now,
       options,
     );
-    if (write) writes.push(write);
+    if (write) writes.push(withResolvedBy(write, s, evaluation));
   }
   return { writes, transitions: writes.flatMap((w) => (w.kind === 'transition' ? [w.transition] : [])) };
+}
+
+/** A `resolved` write with the evidence of what resolved it (see `coveringEvidence`). */
+export function withResolvedBy<W extends FindingWrite | undefined>(
+  write: W,
+  stored: Finding | undefined,
+  evaluation: Evaluation,
+): W {
+  if (!write || !stored || write.kind !== 'transition' || write.transition.kind !== 'resolved') return write;
+  const resolvedBy = coveringEvidence(stored, evaluation.coverage);
+  return resolvedBy ? ({ ...write, transition: { ...write.transition, resolvedBy } } as W) : write;
 }
 
 /** Whether a transition is sent: alerting kinds, except the resolution of something already suppressed. */

@@ -1,4 +1,4 @@
-import type { Finding } from './model.js';
+import type { Evidence, Finding } from './model.js';
 
 /**
  * A change of a finding's state. Transitions drive alerts: only `alerting` kinds are sent, each once.
@@ -38,4 +38,9 @@ export interface Transition {
   readonly at: string;
   /** Who caused it: "sweep", "event <eventID>", or the person who suppressed. */
   readonly by: string;
+  /**
+   * For `resolved`: what showed the fix, the resolving event (actor, time, source IP) or the sweep.
+   * The finding's own `evidence` stays what introduced it. Absent on transitions stored before.
+   */
+  readonly resolvedBy?: Evidence;
 }

@@ -2,6 +2,7 @@ import { describeActor, type UserIdentity } from '../core/cloudtrail.js';
 import type { PlannedAlert } from '../core/render/index.js';
 import { renderFindingTable, renderFindingWithHistory, shortResource } from '../cli/findings-output.js';
 import type { Style } from '../cli/format.js';
+import { terminalSafe as safe } from '../cli/terminal-text.js';
 import { emailPreview, slackPreview } from './alert-preview.js';
 import type { DemoRun, StepResult } from './run.js';
 import { DEMO_CONFIG } from './story.js';
@@ -40,8 +41,8 @@ function eventLines(step: StepResult, style: Style): string[] {
   if (!d) return [];
   const actor = describeActor(d.userIdentity as UserIdentity);
   return [
-    `${style.dim('CloudTrail')}  ${d.eventName} by ${actor}`,
-    `${' '.repeat(12)}${style.dim(`from ${d.sourceIPAddress} · ${clip(d.userAgent, 48)} · eventID ${d.eventID}`)}`,
+    `${style.dim('CloudTrail')}  ${safe(`${d.eventName} by ${actor}`)}`,
+    `${' '.repeat(12)}${style.dim(safe(`from ${d.sourceIPAddress} · ${clip(d.userAgent, 48)} · eventID ${d.eventID}`))}`,
   ];
 }
 
@@ -65,7 +66,7 @@ function transitionLines(step: StepResult, style: Style): string[] {
 
 function describe(t: StepResult['transitions'][number], style: Style): string {
   const f = t.finding;
-  return `${t.kind.padEnd(10)} ${style.severity(f.severity, f.severity.padEnd(8))} ${f.ruleId}  ${shortResource(f)}  ${style.dim(f.id)}`;
+  return `${t.kind.padEnd(10)} ${style.severity(f.severity, f.severity.padEnd(8))} ${safe(`${f.ruleId}  ${shortResource(f)}`)}  ${style.dim(f.id)}`;
 }
 
 function alertLines(alert: PlannedAlert, style: Style): string[] {
@@ -75,15 +76,15 @@ function alertLines(alert: PlannedAlert, style: Style): string[] {
     const email = emailPreview(alert);
     out.push(
       `${style.bold('✉ email')} to ${to}`,
-      `  Subject: ${style.bold(email.subject)}`,
-      ...email.lines.map((l) => `  ${style.dim(BAR)}${l}`),
+      `  Subject: ${style.bold(safe(email.subject))}`,
+      ...email.lines.map((l) => `  ${style.dim(BAR)}${safe(l)}`),
       `  ${style.dim(`${BAR}… ${email.omitted} more lines (resource, offending value, console link, history command)`)}`,
     );
   }
   if (alert.channels.includes('slack')) {
     const [title, fields] = slackPreview(alert.slack);
-    out.push(`${style.bold('# slack')}  ${title ?? ''}`);
-    if (fields) out.push(`         ${style.dim(fields)}`);
+    out.push(`${style.bold('# slack')}  ${safe(title ?? '')}`);
+    if (fields) out.push(`         ${style.dim(safe(fields))}`);
   } else {
     out.push(
       style.dim(

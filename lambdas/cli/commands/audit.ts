@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { evaluateSnapshot } from '../../core/engine.js';
+import { notJudgedRules } from '../../core/not-judged.js';
 import { RULES } from '../../rules/index.js';
+import { loadCliConfig } from '../config-file.js';
 import type { CliIO } from '../io.js';
 import {
   accountOption,
   addCommonOptions,
   failOnOption,
-  loadConfig,
   nowOf,
   type CommonOptions,
   type GateOptions,
@@ -18,11 +19,12 @@ import { loadSnapshot, type SnapshotSourceOptions } from '../snapshot-source.js'
 type AuditOptions = CommonOptions & GateOptions & SnapshotSourceOptions;
 
 async function audit(io: CliIO, options: AuditOptions): Promise<number> {
-  const config = await loadConfig(io, options.config);
+  const { config, source } = await loadCliConfig(io, options.config);
   const now = nowOf(io, options);
   const snapshot = await loadSnapshot(io, options, now);
   const { findings } = evaluateSnapshot(snapshot, { config, now, accountId: snapshot.accountId }, RULES);
-  return emitFindings(io, { findings }, options);
+  const notJudged = notJudgedRules(snapshot, RULES);
+  return emitFindings(io, { findings, configSource: source, notJudged }, options);
 }
 
 /** The snapshot options `audit` and `sweep` share. */

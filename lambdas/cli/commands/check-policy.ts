@@ -9,11 +9,11 @@ import {
   accountOption,
   addCommonOptions,
   failOnOption,
-  loadConfig,
   nowOf,
   type CommonOptions,
   type GateOptions,
 } from '../options.js';
+import { loadCliConfig } from '../config-file.js';
 import { emitFindings } from '../report.js';
 import { describeWhoCanAssume } from '../who-can-assume.js';
 import { isJsonObject } from '../../core/json-object.js';
@@ -103,7 +103,7 @@ export function roleNameFor(input: InputText, policy: PolicyInput, override: str
 }
 
 async function checkPolicy(io: CliIO, file: string, options: CheckPolicyOptions): Promise<number> {
-  const config = await loadConfig(io, options.config);
+  const { config, source } = await loadCliConfig(io, options.config);
   const input = await readInput(io, file, MAX_POLICY_BYTES);
   const policy = readPolicy(input);
   const accountId = options.account ?? inferAccount(policy) ?? PLACEHOLDER_ACCOUNT;
@@ -116,7 +116,11 @@ async function checkPolicy(io: CliIO, file: string, options: CheckPolicyOptions)
   const ctx = { config, now: nowOf(io, options), accountId };
   const { findings } = evaluateRole(role, ctx, RULES);
   const preamble = [`Role ${arn}`, ...describeWhoCanAssume(policy.document, ctx)];
-  return emitFindings(io, { findings, preamble }, { json: options.json, failOn: options.failOn });
+  return emitFindings(
+    io,
+    { findings, preamble, configSource: source },
+    { json: options.json, failOn: options.failOn },
+  );
 }
 
 export function registerCheckPolicy(program: Command, io: CliIO, setExit: (code: number) => void): void {

@@ -4,12 +4,12 @@ import { InputError } from '../../core/errors.js';
 import type { Finding } from '../../core/model.js';
 import { RULES } from '../../rules/index.js';
 import { EXIT } from '../errors.js';
+import { loadCliConfig } from '../config-file.js';
 import { MiB, parseJson, readInput, type CliIO } from '../io.js';
 import {
   accountOption,
   addCommonOptions,
   failOnOption,
-  loadConfig,
   nowOf,
   type CommonOptions,
   type GateOptions,
@@ -45,7 +45,7 @@ function withoutPrefix(message: string): string {
 }
 
 async function evaluate(io: CliIO, file: string, options: EvaluateOptions): Promise<number> {
-  const config = await loadConfig(io, options.config);
+  const { config, source } = await loadCliConfig(io, options.config);
   const input = await readInput(io, file, MAX_EVENTS_BYTES);
   const value = parseJson(
     input,
@@ -57,7 +57,7 @@ async function evaluate(io: CliIO, file: string, options: EvaluateOptions): Prom
   if (!items) {
     try {
       const { findings } = evaluateEvents(value, ctx, RULES);
-      return emitFindings(io, { findings }, options);
+      return emitFindings(io, { findings, configSource: source }, options);
     } catch (error) {
       if (error instanceof InputError)
         throw new InputError(`${input.label}: ${withoutPrefix(error.message)}`, { cause: error });
@@ -82,7 +82,7 @@ async function evaluate(io: CliIO, file: string, options: EvaluateOptions): Prom
       `${input.label}: none of the ${items.length} records could be read (${skipped.slice(0, MAX_SKIPPED_SHOWN).join('; ')})`,
     );
   }
-  const code = emitFindings(io, { findings }, options);
+  const code = emitFindings(io, { findings, configSource: source }, options);
   if (skipped.length === 0) return code;
   const more = skipped.length > MAX_SKIPPED_SHOWN ? `; and ${skipped.length - MAX_SKIPPED_SHOWN} more` : '';
   io.stderr.write(

@@ -14,6 +14,8 @@ import { renderAsff } from '../asff.js';
 import { DEFAULT_REGION } from '../deployed-table.js';
 import { EXIT, UsageError } from '../errors.js';
 import { renderCsv, renderFindingTable, renderFindingWithHistory } from '../findings-output.js';
+import { renderFindingAlert, type RenderOptions } from '../findings-render.js';
+import { ALERT_CHANNELS } from '../../core/render/routing.js';
 import { colorEnabled, styleFor } from '../format.js';
 import type { CliIO } from '../io.js';
 import { renderOcsf } from '../ocsf.js';
@@ -275,6 +277,7 @@ Examples:
   trustwatch findings list --state-dir .trustwatch/demo
   trustwatch findings list --profile prod --severity high --since 7d
   trustwatch findings show tw-0123456789abcdef --profile prod
+  trustwatch findings render tw-0123456789abcdef --channel slack --state-dir .trustwatch/demo
   trustwatch findings suppress tw-0123456789abcdef --reason "vendor offboarding in progress" --until 2026-12-01
   trustwatch findings export --profile prod --format asff > asff.json`,
     );
@@ -297,6 +300,17 @@ Examples:
   sub('show', 'show one finding, its evidence and its full history as a timeline')
     .argument('<id>', 'finding id (tw-…)')
     .action((id: string, options: Options, command: Command) => run(show(io, id, options, command)));
+
+  sub('render', "print the exact alert a finding's last transition produced (email, Slack or Chatbot)")
+    .argument('<id>', 'finding id (tw-…)')
+    .addOption(
+      new Option('--channel <channel>', 'email (subject and body), slack (webhook JSON) or chatbot (JSON)')
+        .choices([...ALERT_CHANNELS])
+        .makeOptionMandatory(),
+    )
+    .action((id: string, options: Options & RenderOptions, command: Command) =>
+      run(renderFindingAlert(io, id, options, (work) => withStore(io, options, command, work))),
+    );
 
   sub(
     'suppress',

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { evaluateSnapshot } from '../../core/engine.js';
+import { notJudgedRules } from '../../core/not-judged.js';
 import { channelMinimums, channelsFor } from '../../core/render/routing.js';
 import { asFinding } from '../../core/store.js';
 import { RULES } from '../../rules/index.js';
-import { EXIT, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import {
   colorEnabled,
   renderFindings,
@@ -12,22 +13,26 @@ import {
   sortFindings,
   styleFor,
 } from '../format.js';
+import { loadCliConfig } from '../config-file.js';
 import type { CliIO } from '../io.js';
 import {
   addCommonOptions,
-  loadConfig,
+  failOnOption,
   nowOf,
   stateDirOption,
   type CommonOptions,
+  type GateOptions,
   type StoreOptions,
 } from '../options.js';
 import type { SetExit } from '../program.js';
+import { announceRun, gateExitCode, notJudgedJson } from '../report.js';
 import { loadSnapshot, type SnapshotSourceOptions } from '../snapshot-source.js';
 import { openDeployedStore } from '../deployed-table.js';
 import { openStore } from '../store.js';
 import { addSnapshotSourceOptions } from './audit.js';
 
 type SweepOptions = CommonOptions &
+  GateOptions &
   StoreOptions &
   SnapshotSourceOptions & { readonly table?: string; readonly stack?: string | true };
 
@@ -42,7 +47,7 @@ async function openSweepStore(io: CliIO, options: SweepOptions) {
 }
 
 async function sweep(io: CliIO, options: SweepOptions): Promise<number> {
-  const config = await loadConfig(io, options.config);
+  const { config, source } = await loadCliConfig(io, options.config);
   const now = nowOf(io, options);
   const snapshot = await loadSnapshot(io, options, now);
   const evaluation = evaluateSnapshot(snapshot, { config, now, accountId: snapshot.accountId }, RULES);
@@ -57,22 +62,27 @@ async function sweep(io: CliIO, options: SweepOptions): Promise<number> {
     opened.close();
   }
 
+  const notJudged = notJudgedRules(snapshot, RULES);
+  announceRun(io, { configSource: source, notJudged });
+  // The gate counts findings as stored: a suppressed one does not fail the run.
+  const code = gateExitCode(stored, options.failOn);
   if (options.json) {
-    io.stdout.write(`${JSON.stringify({ findings: sortFindings(stored), transitions }, null, 2)}\n`);
-    return EXIT.ok;
+    const out = { findings: sortFindings(stored), transitions, notJudged: notJudgedJson(notJudged) };
+    io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return code;
   }
   const style = styleFor(colorEnabled(io.stdout, io.env));
   const minimums = channelMinimums(config.alerts);
   const parts = [];
   if (stored.length) parts.push(renderFindings(stored, style));
-  parts.push(renderSummary(stored, undefined, style));
+  parts.push(renderSummary(stored, options.failOn, style));
   parts.push(
     transitions.length
       ? `Transitions (the alerts a deployed sweep would send):\n${transitions.map((t) => renderTransition(t, style, channelsFor(t, minimums))).join('\n')}`
       : 'No transitions: nothing changed since the last sweep.',
   );
   io.stdout.write(`${parts.join('\n\n')}\n`);
-  return EXIT.ok;
+  return code;
 }
 
 export function registerSweep(program: Command, io: CliIO, setExit: SetExit): void {
@@ -90,14 +100,19 @@ export function registerSweep(program: Command, io: CliIO, setExit: SetExit): vo
   addSnapshotSourceOptions(command)
     .addOption(stateDirOption())
     .option('--table <name>', 'reconcile with the deployed findings table instead of the local store')
-    .option('--stack [name]', "the deployed table, named by this stack's outputs (default TrustWatch)");
+    .option('--stack [name]', "the deployed table, named by this stack's outputs (default TrustWatch)")
+    .addOption(failOnOption('none'));
   addCommonOptions(command)
     .addHelpText(
       'after',
       `
 Examples:
   trustwatch sweep --auth-details auth.json --credential-report report.csv --account 123456789012
-  trustwatch findings list --since 2026-10-25`,
+  trustwatch sweep --auth-details auth.json --credential-report report.csv --fail-on high
+  trustwatch findings list --since 2026-10-25
+
+Exit codes: 0 no open finding at or above --fail-on (default none: a sweep records, it does not
+gate), 1 at least one, 2 unreadable files, bad config, missing or expired credentials.`,
     )
     .action(async (options: SweepOptions) => setExit(await sweep(io, options)));
 }

@@ -1,6 +1,7 @@
 import type { EventEvidence, Finding } from '../model.js';
 import type { Severity } from '../severity.js';
 import type { Transition, TransitionKind } from '../transitions.js';
+import { introducedBy, resolvedBy } from './resolution.js';
 import { clip, oneLine } from './text.js';
 
 /**
@@ -70,8 +71,11 @@ export function whatHappened(t: Transition, f: Inline): string {
       const when = previous?.resolvedAt ? ` on ${previous.resolvedAt}` : '';
       return `${f.strong('Regressed')}: this finding was resolved${when} and the problem is back (seen by ${observedBy(finding, f)}).`;
     }
-    case 'resolved':
-      return `${f.strong('Resolved')}: the problem is no longer present (last seen ${finding.lastSeen}).`;
+    case 'resolved': {
+      // Who fixed it and who introduced it, so the team can close the loop with both.
+      const introduced = introducedBy(t, f.code);
+      return `${f.strong('Resolved')}: the problem is no longer present (last seen ${finding.lastSeen}); ${resolvedBy(t, f.code)}.${introduced ? ` Introduced by ${introduced}.` : ''}`;
+    }
     case 'escalated':
       return `${f.strong('Escalated')}: still open and now more severe, ${previous?.severity ?? 'less severe'} → ${finding.severity}.`;
     case 'suppression-expired': {
@@ -95,14 +99,31 @@ export interface Fact {
   readonly value: string;
 }
 
-function factValue(value: unknown): string {
+/**
+ * A fact as a person reads it: lists joined with commas, records as "key: value", nested lists
+ * and records bracketed; JSON only beyond a few levels (e.g. a whole policy statement).
+ */
+export function factValue(value: unknown, depth = 0): string {
   if (typeof value === 'string') return value;
-  if (value === undefined) return '';
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'object') return String(value);
+  if (depth > 2) {
+    try {
+      return JSON.stringify(value) ?? String(value);
+    } catch {
+      return String(value);
+    }
   }
+  if (Array.isArray(value)) {
+    const records = value.some((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+    const text = value.map((v) => factValue(v, depth + 1)).join(records ? '; ' : ', ');
+    return depth > 0 && !records ? `[${text}]` : text;
+  }
+  const text = Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}: ${factValue(v, depth + 1)}`)
+    .join(', ');
+  return depth > 0 ? `{${text}}` : text;
 }
 
 /** The finding's structured facts (the offending value), bounded in number and length. */

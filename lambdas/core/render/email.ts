@@ -58,7 +58,7 @@ export function renderEmail(t: Transition): EmailMessage {
   ];
   if (event) {
     sections.push(
-      block('Who and where', [
+      block(t.kind === 'resolved' ? 'Introduced by (who and where)' : 'Who and where', [
         ...row('Actor', clip(event.actor ?? event.actorArn ?? 'unknown', 300)),
         ...row('Actor type', event.actorType && clip(event.actorType, 60)),
         ...row('Identity', event.actorArn && event.actor ? clip(event.actorArn, 600) : undefined),

@@ -102,7 +102,10 @@ function fieldsOf(t: Transition): SlackText[] {
   if (event) {
     const actor = mrkdwnCode(event.actor ?? event.actorArn ?? 'unknown', 400);
     fields.push(
-      field('Actor', event.actorType ? `${actor} (${mrkdwnLine(event.actorType, 60)})` : actor),
+      field(
+        t.kind === 'resolved' ? 'Introduced by' : 'Actor',
+        event.actorType ? `${actor} (${mrkdwnLine(event.actorType, 60)})` : actor,
+      ),
       field('When', mrkdwnLine(event.eventTime, 40)),
       field('Source IP', mrkdwnCode(event.sourceIp ?? '', 100)),
       field(

@@ -61,7 +61,11 @@ export function asciiSubject(value: string, max = 99): string {
     .replace(/…/g, '...')
     .replace(/[^\x20-\x7E]/gu, '?');
   if (folded.length <= max) return folded;
-  return `${folded.slice(0, max - 3).trimEnd()}...`;
+  // Cut at a word boundary when one is near, so a subject never ends in half a word.
+  const head = folded.slice(0, max - 3);
+  const space = head.lastIndexOf(' ');
+  const cut = space >= head.length * 0.6 ? head.slice(0, space) : head;
+  return `${cut.replace(/[\s,;:(-]+$/, '')}...`;
 }
 
 /** Indents every line after the first, so an untrusted multi-line value cannot forge a labelled line. */

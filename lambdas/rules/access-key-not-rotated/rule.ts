@@ -3,6 +3,7 @@ import type { Verdict } from '../../core/model.js';
 import { userResource } from '../../core/resources.js';
 import type { Rule, RuleContext } from '../../core/rule.js';
 import { daysBetween, type AccountSnapshot } from '../../core/snapshot.js';
+import { concreteRemediation } from '../shared/remediation.js';
 
 function onSnapshot(snapshot: AccountSnapshot, ctx: RuleContext): Verdict[] {
   const limit = ctx.config.accessModel.maxAccessKeyAgeDays;
@@ -25,6 +26,7 @@ function onSnapshot(snapshot: AccountSnapshot, ctx: RuleContext): Verdict[] {
           lastRotated: key.lastRotated,
           limitDays: limit,
         },
+        remediation: concreteRemediation(rule.remediation, { name: row.user }),
       });
     }
   }

@@ -2,6 +2,7 @@ import { isFailedCall, type CloudTrailRecord } from '../../core/cloudtrail.js';
 import type { Verdict } from '../../core/model.js';
 import type { Rule, RuleContext } from '../../core/rule.js';
 import { trailOf } from '../shared/cloudtrail-trail.js';
+import { concreteRemediation } from '../shared/remediation.js';
 
 function onEvent(record: CloudTrailRecord, ctx: RuleContext): Verdict[] {
   if (isFailedCall(record)) return [];
@@ -14,6 +15,7 @@ function onEvent(record: CloudTrailRecord, ctx: RuleContext): Verdict[] {
       discriminator: record.eventID,
       detail: `CloudTrail trail "${trail.name}" ${what}; API calls it recorded (including IAM changes trustwatch watches) are no longer logged.`,
       facts: { trail: trail.arn, eventName: record.eventName },
+      remediation: concreteRemediation(rule.remediation, { trail: trail.name }),
     },
   ];
 }

@@ -4,6 +4,7 @@ import type { Verdict } from '../../core/model.js';
 import type { Rule, RuleContext } from '../../core/rule.js';
 import { mostSevere, type Severity } from '../../core/severity.js';
 import { trailOf } from '../shared/cloudtrail-trail.js';
+import { concreteRemediation } from '../shared/remediation.js';
 
 type Change = readonly [Severity, string];
 
@@ -45,6 +46,7 @@ function onEvent(record: CloudTrailRecord, ctx: RuleContext): Verdict[] {
       discriminator: record.eventID,
       detail: `CloudTrail trail "${trail.name}" (${record.eventName}): ${changes.map(([, what]) => what).join('; ')}.`,
       facts: { trail: trail.arn, eventName: record.eventName, changes: changes.map(([, what]) => what) },
+      remediation: concreteRemediation(rule.remediation, { trail: trail.name }),
     },
   ];
 }

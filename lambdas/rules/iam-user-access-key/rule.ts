@@ -5,6 +5,7 @@ import type { Rule, RuleContext } from '../../core/rule.js';
 import type { AccountSnapshot } from '../../core/snapshot.js';
 import { accessKeyId, accessKeyOwner, activatesKey } from '../shared/access-key-owner.js';
 import { isAllowListedUser } from '../shared/allow-list.js';
+import { concreteRemediation } from '../shared/remediation.js';
 
 const ROOT_ROW = '<root_account>';
 
@@ -22,6 +23,10 @@ function onEvent(record: CloudTrailRecord, ctx: RuleContext): Verdict[] {
       resource: userResource(ctx.accountId, owner.userName),
       detail: `Access key ${keyId} of IAM user "${owner.userName}" ${what}.`,
       facts: { userName: owner.userName, accessKeyId: keyId, selfService: owner.self },
+      remediation: concreteRemediation(rule.remediation, {
+        name: owner.userName,
+        accessKeyId: keyId,
+      }),
     },
   ];
 }
@@ -38,6 +43,8 @@ function onSnapshot(snapshot: AccountSnapshot, ctx: RuleContext): Verdict[] {
       resource: userResource(ctx.accountId, row.user, row.arn),
       detail: `IAM user "${row.user}" has ${active.length} active access key(s): ${slots.join(', ')}.`,
       facts: { userName: row.user, activeSlots: active.map((k) => k.slot) },
+      // The credential report has no key ids: `aws iam list-access-keys --user-name NAME` lists them.
+      remediation: concreteRemediation(rule.remediation, { name: row.user }),
     });
   }
   return verdicts;

@@ -5,6 +5,7 @@ import type { Rule, RuleContext } from '../../core/rule.js';
 import type { AccountSnapshot } from '../../core/snapshot.js';
 import { callerUserName } from '../shared/actor.js';
 import { isAllowListedUser } from '../shared/allow-list.js';
+import { concreteRemediation } from '../shared/remediation.js';
 
 const ROOT_ROW = '<root_account>';
 
@@ -14,6 +15,7 @@ function verdict(ctx: RuleContext, userName: string, arn: string | undefined, ho
     resource: userResource(ctx.accountId, userName, arn),
     detail: `IAM user "${userName}" ${how}; people should sign in through IAM Identity Center.`,
     facts: { userName },
+    remediation: concreteRemediation(rule.remediation, { name: userName }),
   };
 }
 

@@ -4,6 +4,7 @@ import { userResource } from '../../core/resources.js';
 import type { Rule, RuleContext } from '../../core/rule.js';
 import type { AccountSnapshot } from '../../core/snapshot.js';
 import { isAllowListedUser } from '../shared/allow-list.js';
+import { concreteRemediation } from '../shared/remediation.js';
 
 function verdict(ctx: RuleContext, userName: string, arn: string | undefined, how: string): Verdict {
   return {
@@ -11,6 +12,7 @@ function verdict(ctx: RuleContext, userName: string, arn: string | undefined, ho
     resource: userResource(ctx.accountId, userName, arn),
     detail: `IAM user "${userName}" ${how}; it is not on accessModel.allowedIamUsers.`,
     facts: { userName },
+    remediation: concreteRemediation(rule.remediation, { name: userName }),
   };
 }
 
