@@ -21,9 +21,7 @@ export const ruleCaseSchema = z.strictObject({
   context: z
     .strictObject({
       watcher: z.record(z.string(), z.unknown()).optional(),
-      auditLogs: z
-        .strictObject({ buckets: z.array(z.string()), logGroups: z.array(z.string()) })
-        .optional(),
+      auditLogs: z.strictObject({ buckets: z.array(z.string()), logGroups: z.array(z.string()) }).optional(),
     })
     .optional(),
   input: z.union([
