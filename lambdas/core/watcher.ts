@@ -1,4 +1,5 @@
 import { isJsonObject } from './json-object.js';
+import type { TrailStatus } from './snapshot.js';
 
 /**
  * The watcher's own resources, by the exact names and ARNs the construct passes at deploy (the
@@ -72,8 +73,7 @@ export function trailBucketMatch(
 
 /** True when a log group (name or ARN) receives a trail's events. */
 export function isTrailLogGroup(destinations: AuditLogDestinations | undefined, logGroup: string): boolean {
-  const name = logGroup.replace(/^arn:[^:]+:logs:[^:]*:\d*:log-group:/, '').replace(/:\*$/, '');
-  return destinations?.logGroups.includes(name) ?? false;
+  return destinations?.logGroups.includes(logGroupName(logGroup)) ?? false;
 }
 
 function strings(value: unknown): string[] | undefined {
@@ -111,4 +111,31 @@ export function mergeAuditLogDestinations(
     buckets: [...new Set(present.flatMap((l) => l.buckets))].sort(),
     logGroups: [...new Set(present.flatMap((l) => l.logGroups))].sort(),
   };
+}
+
+/** The log group name in a CloudWatch Logs group ARN ("arn:aws:logs:R:A:log-group:NAME:*" → "NAME"). */
+export function logGroupName(arnOrName: string): string {
+  return arnOrName.replace(/^arn:[^:]+:logs:[^:]*:\d*:log-group:/, '').replace(/:\*$/, '');
+}
+
+/** The destinations of the trails a sweep listed. */
+export function auditLogDestinationsOf(trails: readonly TrailStatus[]): AuditLogDestinations {
+  return {
+    buckets: [...new Set(trails.flatMap((t) => (t.s3BucketName ? [t.s3BucketName] : [])))].sort(),
+    logGroups: [
+      ...new Set(
+        trails.flatMap((t) =>
+          t.cloudWatchLogsLogGroupArn ? [logGroupName(t.cloudWatchLogsLogGroupArn)] : [],
+        ),
+      ),
+    ].sort(),
+  };
+}
+
+/** Reads AuditLogDestinations from parsed JSON (the store item, the environment). */
+export function parseAuditLogDestinations(value: unknown, where: string): AuditLogDestinations {
+  const buckets = isJsonObject(value) ? strings(value.buckets) : undefined;
+  const logGroups = isJsonObject(value) ? strings(value.logGroups) : undefined;
+  if (!buckets || !logGroups) throw new Error(`${where}: expected {"buckets": [...], "logGroups": [...]}`);
+  return { buckets, logGroups };
 }

@@ -6,11 +6,13 @@ import type { Rule } from '../core/rule.js';
 import type { SectionUnavailable } from '../core/snapshot.js';
 import type { AlertSink, FindingStore, OpenFindingsDigestSink } from '../core/store.js';
 import type { TransitionKind } from '../core/transitions.js';
+import { auditLogDestinationsOf, type AuditLogDestinations } from '../core/watcher.js';
 import { createSnapshotClients, readAccountSnapshot } from '../adapters/aws/snapshot-reader.js';
 import { RULES } from '../rules/index.js';
 import {
   accountFromContext,
   createAlertSink,
+  createAuditLogStore,
   createLogger,
   createOpenFindingsDigestSink,
   createStore,
@@ -39,6 +41,8 @@ export interface SweepHandlerDeps {
   readonly now?: () => string;
   /** The account swept; by default the one the function runs in (from its ARN). */
   readonly accountId?: string;
+  /** Records the trail buckets/log groups read, for the event function's audit-log-destroyed rule. */
+  readonly recordAuditLogs?: (destinations: AuditLogDestinations, now: string) => Promise<void>;
 }
 
 export interface SweepSummary {
@@ -63,6 +67,14 @@ export function createSweepHandler(
       throw new Error('sweep: account id unknown (no accountId given and no function ARN in the context)');
     const now = clock();
     const snapshot = await deps.readSnapshot({ accountId, now });
+    if (deps.recordAuditLogs && !snapshot.unavailable.some((u) => u.section === 'trails')) {
+      try {
+        await deps.recordAuditLogs(auditLogDestinationsOf(snapshot.trails), now);
+      } catch (error) {
+        // Best effort: the event path then guesses trail buckets by name, one severity lower.
+        logger.warn('trail destinations could not be recorded', { error: errorSummary(error) });
+      }
+    }
     const evaluation = evaluateSnapshot(snapshot, { config: deps.config, now, accountId }, deps.rules);
     const result = await store.applyEvaluation(evaluation, { now, by: 'sweep' });
 
@@ -172,6 +184,7 @@ export async function handler(
         rules: RULES,
         config: env.config,
         logger: defaultLogger,
+        recordAuditLogs: createAuditLogStore(env).write,
       }),
       digest: createDailyDigestHandler({
         store,
