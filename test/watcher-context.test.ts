@@ -59,6 +59,12 @@ describe('runtime environment: TRUSTWATCH_WATCHER and TRUSTWATCH_AUDIT_LOGS', ()
       TRUSTWATCH_AUDIT_LOGS: JSON.stringify({ buckets: ['logs-bucket'], logGroups: [] }),
     });
     expect(env.watcher).toEqual({ stackName: 'Security', functions: ['Security-Event-1'] });
+    const inLambda = readRuntimeEnv({
+      ...BASE_ENV,
+      TRUSTWATCH_WATCHER: JSON.stringify({ functions: ['Security-Sweep-1'] }),
+      AWS_LAMBDA_FUNCTION_NAME: 'Security-Event-1',
+    });
+    expect(inLambda.watcher?.functions).toEqual(['Security-Sweep-1', 'Security-Event-1']);
     expect(env.auditLogs).toEqual({ buckets: ['logs-bucket'], logGroups: [] });
     const plain = readRuntimeEnv(BASE_ENV);
     expect(plain.watcher).toBeUndefined();

@@ -45,6 +45,8 @@ const runtimeEnvSchema = z.object({
   /** Trail buckets/log groups the stack itself created, as JSON {buckets, logGroups}; event function only. */
   TRUSTWATCH_AUDIT_LOGS: z.optional(z.string()),
   AWS_REGION: z.optional(z.string()),
+  /** Set by Lambda: the event function cannot name itself in TRUSTWATCH_WATCHER (a circular reference). */
+  AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
 });
 
 export interface RuntimeEnv {
@@ -67,6 +69,10 @@ function parseJsonVariable<T>(name: string, raw: string, parse: (value: unknown,
   return parse(value, name);
 }
 
+function withOwnFunction(watcher: WatcherResources, self: string | undefined): WatcherResources {
+  return self ? { ...watcher, functions: [...(watcher.functions ?? []), self] } : watcher;
+}
+
 export function readRuntimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv {
   const parsed = runtimeEnvSchema.safeParse(env);
   if (!parsed.success)
@@ -81,7 +87,10 @@ export function readRuntimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv
     ...(parsed.data.AWS_REGION ? { region: parsed.data.AWS_REGION } : {}),
     config: parseConfig(raw ? JSON.parse(raw) : {}, 'TRUSTWATCH_CONFIG'),
     ...(parsed.data.TRUSTWATCH_WATCHER && {
-      watcher: parseJsonVariable('TRUSTWATCH_WATCHER', parsed.data.TRUSTWATCH_WATCHER, parseWatcherResources),
+      watcher: withOwnFunction(
+        parseJsonVariable('TRUSTWATCH_WATCHER', parsed.data.TRUSTWATCH_WATCHER, parseWatcherResources),
+        parsed.data.AWS_LAMBDA_FUNCTION_NAME,
+      ),
     }),
     ...(parsed.data.TRUSTWATCH_AUDIT_LOGS && {
       auditLogs: parseJsonVariable(
