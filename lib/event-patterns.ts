@@ -52,6 +52,37 @@ export function cloudTrailPatterns(catalog: ReadonlyMap<string, readonly string[
   return patterns;
 }
 
+/**
+ * Event sources CloudTrail records in the region where the call was made, not only in us-east-1:
+ * console sign-ins, STS regional endpoints (GetSessionToken, GetFederationToken), S3 bucket
+ * changes (in the bucket's region), CloudTrail and CloudWatch Logs, and EventBridge and
+ * CloudFormation (the forwarder's own rules and stack). Regional forwarders carry exactly these.
+ */
+export const REGIONAL_EVENT_SOURCES: readonly string[] = [
+  'signin.amazonaws.com',
+  'sts.amazonaws.com',
+  's3.amazonaws.com',
+  'cloudtrail.amazonaws.com',
+  'logs.amazonaws.com',
+  'events.amazonaws.com',
+  'cloudformation.amazonaws.com',
+];
+
+/** The part of the rule catalog a regional forwarder carries. */
+export function regionalCatalog(
+  catalog: ReadonlyMap<string, readonly string[]>,
+): Map<string, readonly string[]> {
+  return new Map([...catalog].filter(([source]) => REGIONAL_EVENT_SOURCES.includes(source)));
+}
+
+/** A forwarder rule's name: the home rule's name plus this suffix (so it still contains "trustwatch"). */
+export const FORWARDER_SUFFIX = '-forward';
+
+/** The names of the regional forwarder rules for a catalog (the same in every forwarding region). */
+export function forwarderRuleNames(catalog: ReadonlyMap<string, readonly string[]>): string[] {
+  return cloudTrailPatterns(regionalCatalog(catalog)).map((p) => `${p.ruleName}${FORWARDER_SUFFIX}`);
+}
+
 function chunkBySize(items: readonly string[], maxChars: number): string[][] {
   const chunks: string[][] = [[]];
   let size = 0;

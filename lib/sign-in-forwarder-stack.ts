@@ -5,7 +5,7 @@ import type { Construct } from 'constructs';
 import { eventCatalog } from '../lambdas/core/engine.js';
 import type { Rule } from '../lambdas/core/rule.js';
 import { RULES } from '../lambdas/rules/index.js';
-import { cloudTrailPatterns } from './event-patterns.js';
+import { cloudTrailPatterns, FORWARDER_SUFFIX, regionalCatalog } from './event-patterns.js';
 import { withPrefix } from './names.js';
 
 /** CloudTrail records some console sign-ins outside us-east-1; these stacks forward them there. */
@@ -14,22 +14,25 @@ export const SIGN_IN_EVENT_SOURCE = 'signin.amazonaws.com';
 export interface SignInForwarderStackProps extends StackProps {
   /** Region of the TrustWatch stack whose default bus receives the events. @default 'us-east-1' */
   readonly homeRegion?: string;
-  /** Rules whose sign-in events are forwarded. @default RULES */
+  /** Rules whose regionally recorded events (REGIONAL_EVENT_SOURCES) are forwarded. @default RULES */
   readonly rules?: readonly Rule[];
   /** The home stack's name prefix (lib/names.ts), so two deployments' forwarders do not clash. @default 'trustwatch' */
   readonly namePrefix?: string;
 }
 
 /**
- * Forwards the sign-in events trustwatch judges from this region's default bus to the home region's
- * default bus, where the `trustwatch-signin` rule picks them up like local ones.
+ * Forwards the regionally recorded events trustwatch judges (sign-ins, STS session minting, S3
+ * trail-bucket changes, CloudTrail, CloudWatch Logs, and changes to these forwarders themselves)
+ * from this region's default bus to the home region's default bus, where the home rules pick them
+ * up like local ones. The patterns derive from the rule catalog, like the home stack's.
  */
 export class SignInForwarderStack extends Stack {
   readonly rules: EventRule[] = [];
 
   constructor(scope: Construct, id: string, props: SignInForwarderStackProps = {}) {
     super(scope, id, {
-      description: 'trustwatch: forwards console sign-in events to the home region',
+      description:
+        'trustwatch: forwards regionally recorded events (sign-in, STS, S3, CloudTrail, Logs) to the home region',
       ...props,
     });
     const homeRegion = props.homeRegion ?? 'us-east-1';
@@ -43,15 +46,14 @@ export class SignInForwarderStack extends Stack {
         resourceName: 'default',
       }),
     );
-    const signIn = new Map(
-      [...eventCatalog(props.rules ?? RULES)].filter(([source]) => source === SIGN_IN_EVENT_SOURCE),
-    );
-    for (const { ruleName, pattern } of cloudTrailPatterns(signIn)) {
-      const forwardName = `${ruleName}-forward`;
+    for (const { ruleName, eventSource, pattern } of cloudTrailPatterns(
+      regionalCatalog(eventCatalog(props.rules ?? RULES)),
+    )) {
+      const forwardName = `${ruleName}${FORWARDER_SUFFIX}`;
       this.rules.push(
         new EventRule(this, forwardName, {
           ruleName: withPrefix(forwardName, props.namePrefix ?? 'trustwatch'),
-          description: `trustwatch: sign-in events to the ${homeRegion} default bus`,
+          description: `trustwatch: ${eventSource} events to the ${homeRegion} default bus`,
           eventPattern: pattern,
           targets: [new EventBusTarget(home)],
         }),

@@ -16,7 +16,7 @@ import { DAILY_DIGEST_EVENT } from '../lambdas/core/render/open-digest.js';
 import type { Rule } from '../lambdas/core/rule.js';
 import { RULES } from '../lambdas/rules/index.js';
 import { addChatbotChannel, addSlackNotifier, createAlertsTopic, type AlertsTopic } from './alerts.js';
-import { cloudTrailPatterns, type CloudTrailPattern } from './event-patterns.js';
+import { cloudTrailPatterns, forwarderRuleNames, type CloudTrailPattern } from './event-patterns.js';
 import { FirstSweep } from './first-sweep.js';
 import {
   createFindingsStore,
@@ -29,6 +29,12 @@ import { SelfHealthAlarms } from './self-health.js';
 import { OrgSweep } from './org/sweep-state-machine.js';
 import { ManagementEventsTrail } from './trail.js';
 import { handlerExists, TrustWatchFunction, type HandlerName } from './trustwatch-function.js';
+import {
+  estimatedResolvedBytes,
+  LAMBDA_ENV_MAX_BYTES,
+  watcherResources,
+  watcherResourcesJson,
+} from './watcher-resources.js';
 
 export interface TrustWatchProps {
   /**
@@ -91,6 +97,9 @@ export interface TrustWatchProps {
   /** Entry of the organization sweep handlers instead of lambdas/handlers/org-sweep.ts (tests). */
   readonly orgSweepEntry?: string;
 }
+
+const SWEEP_SCHEDULE_NAME = 'trustwatch-sweep';
+const DAILY_DIGEST_SCHEDULE_NAME = 'trustwatch-daily-digest';
 
 /** Lambda's environment holds 4 KB in total; the config shares it with a few short variables. */
 const MAX_CONFIG_ENV_BYTES = 3_500;
@@ -282,7 +291,7 @@ export class TrustWatch extends Construct {
           'lambda:InvokeFunction on the sweep function and its versions (grantInvoke); no other function.',
       });
       this.sweepSchedule = new Schedule(this, 'SweepSchedule', {
-        scheduleName: `${prefix}-sweep`,
+        scheduleName: withPrefix(SWEEP_SCHEDULE_NAME, prefix),
         description: 'trustwatch: the sweep is the backstop for lost events and pre-existing state',
         schedule: ScheduleExpression.expression(config.sweep.schedule),
         target: new LambdaInvoke(sweepFunction.function, {
@@ -295,7 +304,7 @@ export class TrustWatch extends Construct {
       if (config.alerts.dailyDigest !== undefined) {
         // Same function, role and dead-letter queue; the input tells the handler to send the digest, not sweep.
         this.dailyDigestSchedule = new Schedule(this, 'DailyDigestSchedule', {
-          scheduleName: `${prefix}-daily-digest`,
+          scheduleName: withPrefix(DAILY_DIGEST_SCHEDULE_NAME, prefix),
           description: 'trustwatch: daily digest of open findings (sent even when all clear)',
           schedule: ScheduleExpression.expression(config.alerts.dailyDigest),
           target: new LambdaInvoke(sweepFunction.function, {
@@ -346,8 +355,69 @@ export class TrustWatch extends Construct {
       });
     }
 
-    if (props.createTrail)
-      new ManagementEventsTrail(this, 'Trail', { trailName: `${prefix}-management-events` });
+    const trail = props.createTrail
+      ? new ManagementEventsTrail(this, 'Trail', { trailName: `${prefix}-management-events` })
+      : undefined;
+    if (this.eventFunction) this.describeWatcherToEventFunction(this.eventFunction, props, trail);
+  }
+
+  /**
+   * The tamper rules recognise the watcher's resources by the names and ARNs deployed here
+   * (TRUSTWATCH_WATCHER), whatever the stack is called; audit-log-destroyed knows the created
+   * trail's bucket (TRUSTWATCH_AUDIT_LOGS). Both must fit Lambda's 4 KB environment with the config.
+   */
+  private describeWatcherToEventFunction(
+    eventFunction: TrustWatchFunction,
+    props: TrustWatchProps,
+    trail: ManagementEventsTrail | undefined,
+  ): void {
+    const catalog = eventCatalog(props.rules ?? RULES);
+    const resources = watcherResources(this, {
+      // Literal names, not the rules' Ref: a rule targets the event function, so a Ref here would be a cycle.
+      ruleNames: [
+        ...new Set(
+          [
+            ...cloudTrailPatterns(catalog).map((p) => p.ruleName),
+            ...(props.extraEventPatterns ?? []).map((p) => p.ruleName),
+            ...forwarderRuleNames(catalog),
+            ...(this.firstSweep ? ['trustwatch-sweep-on-deploy'] : []),
+          ].map((name) => withPrefix(name, this.namePrefix)),
+        ),
+      ],
+      scheduleNames: [
+        ...(this.sweepSchedule ? [SWEEP_SCHEDULE_NAME] : []),
+        ...(this.dailyDigestSchedule ? [DAILY_DIGEST_SCHEDULE_NAME] : []),
+      ]
+        .map((name) => withPrefix(name, this.namePrefix))
+        .concat(this.orgSweep ? ['trustwatch-org-sweep'] : []),
+      functions: [
+        this.sweepFunction,
+        this.notifierFunction,
+        this.orgSweep?.listAccountsFunction,
+        this.orgSweep?.sweepAccountFunction,
+        this.orgSweep?.finishFunction,
+      ].flatMap((f) => (f ? [f.function] : [])),
+      table: this.table,
+    });
+    const variables: Record<string, string> = {
+      TRUSTWATCH_WATCHER: watcherResourcesJson(this, resources),
+      ...(trail && {
+        TRUSTWATCH_AUDIT_LOGS: Stack.of(this).toJsonString({
+          buckets: [trail.bucket.bucketName],
+          logGroups: [],
+        }),
+      }),
+    };
+    // Names are tokens until deploy: count each at the longest its kind allows.
+    const otherBytes = 1_000; // TABLE_NAME, TOPIC_ARN, CHATBOT_TOPIC_ARN, the audit-log bucket, keys
+    const needed =
+      Buffer.byteLength(JSON.stringify(this.config)) + estimatedResolvedBytes(resources) + otherBytes;
+    if (needed > LAMBDA_ENV_MAX_BYTES) {
+      throw new ConfigError([
+        `(root): the config (${Buffer.byteLength(JSON.stringify(this.config))} bytes as JSON) and the watcher's own resource names (up to ${estimatedResolvedBytes(resources)} bytes) do not fit the ${LAMBDA_ENV_MAX_BYTES}-byte Lambda environment; shorten the config`,
+      ]);
+    }
+    for (const [name, value] of Object.entries(variables)) eventFunction.function.addEnvironment(name, value);
   }
 }
 

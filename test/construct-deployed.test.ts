@@ -165,10 +165,14 @@ describe('2. no clash with a second deployment', () => {
     const forwarder = Template.fromStack(
       main.node.root.node.findChild('TrustWatchSignIn-us-east-2') as Stack,
     );
-    expect(props(forwarder, 'AWS::Events::Rule').map((r) => r.Name)).toEqual(['trustwatch-signin-forward']);
+    const names = props(forwarder, 'AWS::Events::Rule').map((r) => r.Name as string);
+    expect(names).toContain('trustwatch-signin-forward');
+    expect(names.every((n) => /^trustwatch-[a-z0-9-]+-forward$/.test(n))).toBe(true);
     const other = app({ stackName: 'Blue', signInRegions: 'us-east-2' });
     const blue = Template.fromStack(other.node.root.node.findChild('BlueSignIn-us-east-2') as Stack);
-    expect(props(blue, 'AWS::Events::Rule').map((r) => r.Name)).toEqual(['trustwatch-blue-signin-forward']);
+    expect(props(blue, 'AWS::Events::Rule').map((r) => r.Name)).toEqual(
+      names.map((n) => n.replace(/^trustwatch-/, 'trustwatch-blue-')),
+    );
   });
 });
 

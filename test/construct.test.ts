@@ -12,7 +12,11 @@ import { eventCatalog } from '../lambdas/core/engine.js';
 import type { Rule } from '../lambdas/core/rule.js';
 import { RULES } from '../lambdas/rules/index.js';
 import { defineTrustWatchApp } from '../lib/app.js';
-import { cloudTrailPatterns, CLOUDTRAIL_DETAIL_TYPES } from '../lib/event-patterns.js';
+import {
+  cloudTrailPatterns,
+  CLOUDTRAIL_DETAIL_TYPES,
+  REGIONAL_EVENT_SOURCES,
+} from '../lib/event-patterns.js';
 import { sweepStallWindow } from '../lib/self-health.js';
 import { SWEEP_COMPLETED_MESSAGE } from '../lambdas/handlers/runtime.js';
 import { TrustWatch } from '../lib/trustwatch.js';
@@ -151,8 +155,8 @@ describe('event path', () => {
   });
 });
 
-describe('sign-in forwarding (-c signInRegions=...)', () => {
-  it('adds one forwarder stack per other region, sending the watched sign-in events to us-east-1', () => {
+describe('regional forwarding (-c signInRegions=...)', () => {
+  it('adds one forwarder stack per other region, sending the watched regional events to us-east-1', () => {
     expect(
       app.node.children
         .map((c) => c.node.id)
@@ -160,8 +164,9 @@ describe('sign-in forwarding (-c signInRegions=...)', () => {
         .sort(),
     ).toEqual(['TrustWatchSignIn-eu-north-1', 'TrustWatchSignIn-us-east-2']);
     const local = resourcesOf(defaults, 'AWS::Events::Rule').filter((r) =>
-      r.Name.startsWith('trustwatch-signin'),
+      REGIONAL_EVENT_SOURCES.includes(r.EventPattern.detail?.eventSource?.[0]),
     );
+    expect(local.map((r) => r.Name)).toContain('trustwatch-signin');
     const forwarded = resourcesOf(forwarder, 'AWS::Events::Rule');
     expect(forwarded.map((r) => r.EventPattern)).toEqual(local.map((r) => r.EventPattern));
     expect(forwarded.map((r) => r.Name)).toEqual(local.map((r) => `${r.Name}-forward`));

@@ -184,7 +184,7 @@ describe('spoke (StackSet template)', () => {
       '--fail-on',
       'INFO',
     ]);
-    expect(result.stderr).toBe('');
+    expect(result.stderr).toBe(`config: ${config}\n`);
     expect(JSON.parse(result.stdout).findings).toEqual([]);
     expect(result.code).toBe(0);
 

@@ -17,6 +17,13 @@ export const ruleCaseSchema = z.strictObject({
   accountId: z.string().optional(),
   /** Partial config (validated by the real schema). */
   config: z.unknown().optional(),
+  /** What the deployed event Lambda knows besides config: its own resources, the trail buckets/log groups. */
+  context: z
+    .strictObject({
+      watcher: z.record(z.string(), z.unknown()).optional(),
+      auditLogs: z.strictObject({ buckets: z.array(z.string()), logGroups: z.array(z.string()) }).optional(),
+    })
+    .optional(),
   input: z.union([
     z.strictObject({ event: z.unknown() }),
     z.strictObject({

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseConfig } from '../lambdas/core/config.js';
 import { evaluateEvents, evaluateRole, evaluateSnapshot, type Evaluation } from '../lambdas/core/engine.js';
 import { emptySnapshot, type AccountSnapshot } from '../lambdas/core/snapshot.js';
+import { parseWatcherResources } from '../lambdas/core/watcher.js';
 import { RULES } from '../lambdas/rules/index.js';
 import { loadCases, ruleFolders, RULES_DIR, type LoadedCase } from './rule-cases.js';
 
@@ -14,9 +15,16 @@ function run({ case: c }: LoadedCase): Evaluation {
   const config = parseConfig(c.config ?? {});
   const now = c.now ?? DEFAULT_NOW;
   if ('event' in c.input) {
+    const watcher = c.context?.watcher && parseWatcherResources(c.context.watcher, 'case context.watcher');
     return evaluateEvents(
       c.input.event,
-      { config, now, ...(c.accountId ? { accountId: c.accountId } : {}) },
+      {
+        config,
+        now,
+        ...(c.accountId ? { accountId: c.accountId } : {}),
+        ...(watcher ? { watcher } : {}),
+        ...(c.context?.auditLogs ? { auditLogs: c.context.auditLogs } : {}),
+      },
       RULES,
     );
   }

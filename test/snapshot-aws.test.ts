@@ -327,6 +327,7 @@ describe('readAccountSnapshot', () => {
         isMultiRegion: true,
         isOrganizationTrail: false,
         includesGlobalServiceEvents: true,
+        s3BucketName: 'acme-cloudtrail',
         isLogging: true,
         recordsManagementEvents: true,
       },

@@ -174,8 +174,24 @@ export function eventBridgeSource(eventSource: string): string {
   return `aws.${eventSource.split('.')[0]}`;
 }
 
-/** Reads a string request parameter, tolerating null requestParameters (e.g. self-service CreateAccessKey). */
+/**
+ * Reads a string request parameter, tolerating null requestParameters (e.g. self-service
+ * CreateAccessKey) and key casing (see `requestParam`).
+ */
 export function requestString(record: CloudTrailRecord, key: string): string | undefined {
-  const value = record.requestParameters?.[key];
+  const value = requestParam(record, key);
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Reads a request parameter whatever its key's case: services differ and have changed over time
+ * ("name"/"Name", "state"/"State"). An exact-case key wins over a differently cased one.
+ */
+export function requestParam(record: CloudTrailRecord, key: string): unknown {
+  const params = record.requestParameters;
+  if (!isJsonObject(params)) return undefined;
+  if (Object.hasOwn(params, key)) return params[key];
+  const wanted = key.toLowerCase();
+  for (const [k, v] of Object.entries(params)) if (k.toLowerCase() === wanted) return v;
+  return undefined;
 }

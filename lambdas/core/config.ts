@@ -68,6 +68,8 @@ export const accessModelSchema = strictObject({
   unusedRoleDays: positiveDays(90),
   /** Root activity within this window is reported by the sweep. */
   rootActivityDays: positiveDays(30),
+  /** Trail log files (S3 lifecycle expiration, CloudWatch Logs retention) must be kept at least this long. */
+  auditLogRetentionDays: positiveDays(365),
 });
 
 const slackSchema = strictObject({

@@ -3,6 +3,7 @@ import type { TrustwatchConfig } from './config.js';
 import type { ResourceRef, RoleTrust, Verdict } from './model.js';
 import type { Severity } from './severity.js';
 import type { AccountSnapshot, SnapshotSection } from './snapshot.js';
+import type { AuditLogDestinations, WatcherResources } from './watcher.js';
 
 /** What every rule is told besides its input. Time is passed in: rules never read the clock. */
 export interface RuleContext {
@@ -11,6 +12,10 @@ export interface RuleContext {
   readonly now: string;
   /** The account being judged. */
   readonly accountId: string;
+  /** The watcher's own resources as deployed; absent offline (names containing "trustwatch" still count). */
+  readonly watcher?: WatcherResources;
+  /** Known trail buckets and log groups; absent offline or before the first sweep. */
+  readonly auditLogs?: AuditLogDestinations;
 }
 
 /** CloudTrail events a rule judges; together they make the EventBridge pattern. */

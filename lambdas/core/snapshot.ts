@@ -139,6 +139,10 @@ export interface TrailStatus {
   readonly recordsManagementEvents: boolean;
   /** Global service events (IAM, STS, sign-in) are logged in us-east-1 only when this is on; absent = on. */
   readonly includesGlobalServiceEvents?: boolean;
+  /** Where the trail delivers log files (DescribeTrails S3BucketName); audit-log-destroyed guards it. */
+  readonly s3BucketName?: string;
+  /** The CloudWatch Logs group the trail also delivers to (DescribeTrails CloudWatchLogsLogGroupArn). */
+  readonly cloudWatchLogsLogGroupArn?: string;
   /**
    * Set when status and selectors could not be read because the trail belongs to another account
    * (an organization trail seen from a member account); isLogging/recordsManagementEvents are then unknown (false).

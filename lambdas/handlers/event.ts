@@ -6,10 +6,16 @@ import { EVALUATION_ERROR_RULE_ID, evaluateEvents, toFinding, type Evaluation } 
 import { InputError } from '../core/errors.js';
 import type { EventEvidence } from '../core/model.js';
 import type { Rule } from '../core/rule.js';
+import {
+  mergeAuditLogDestinations,
+  type AuditLogDestinations,
+  type WatcherResources,
+} from '../core/watcher.js';
 import { DEFAULT_EVENT_LEASE_SECONDS, type AlertSink, type FindingStore } from '../core/store.js';
 import { RULES } from '../rules/index.js';
 import {
   createAlertSink,
+  createAuditLogStore,
   createLogger,
   createStore,
   errorSummary,
@@ -64,6 +70,12 @@ export interface EventHandlerDeps {
   readonly logger: Logger;
   readonly now?: () => string;
   readonly leaseSeconds?: number;
+  /** The watcher's own resources as deployed (TRUSTWATCH_WATCHER), for the tamper rules. */
+  readonly watcher?: WatcherResources;
+  /** Trail buckets/log groups the stack created (TRUSTWATCH_AUDIT_LOGS). */
+  readonly stackAuditLogs?: AuditLogDestinations;
+  /** Reads the trail destinations the last sweep recorded; called once per container, again only after a failure. */
+  readonly readSweptAuditLogs?: () => Promise<AuditLogDestinations | undefined>;
 }
 
 export interface EventOutcome {
@@ -129,6 +141,21 @@ function unreadableRecord(
 export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => Promise<EventOutcome> {
   const clock = deps.now ?? (() => new Date().toISOString());
   const { logger, store } = deps;
+  let swept: { value: AuditLogDestinations | undefined } | undefined;
+
+  /** The stack's own trail plus what the last sweep listed; without the latter, names still guess (one severity lower). */
+  async function auditLogs(): Promise<AuditLogDestinations | undefined> {
+    if (!swept && deps.readSweptAuditLogs) {
+      try {
+        swept = { value: await deps.readSweptAuditLogs() };
+      } catch (error) {
+        logger.warn('trail destinations could not be read; judging with the stack-created trail only', {
+          error: errorSummary(error),
+        });
+      }
+    }
+    return mergeAuditLogDestinations(deps.stackAuditLogs, swept?.value);
+  }
 
   return async (event) => {
     const parsed = envelopeSchema.safeParse(event);
@@ -160,7 +187,17 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
       if (claim === 'claimed') {
         let evaluation: Evaluation;
         try {
-          evaluation = evaluateEvents(envelope, { config: deps.config, now }, deps.rules);
+          const destinations = await auditLogs();
+          evaluation = evaluateEvents(
+            envelope,
+            {
+              config: deps.config,
+              now,
+              ...(deps.watcher && { watcher: deps.watcher }),
+              ...(destinations && { auditLogs: destinations }),
+            },
+            deps.rules,
+          );
         } catch (error) {
           if (!(error instanceof InputError)) throw error;
           logger.warn('record could not be read; stored as an evaluation error', {
@@ -221,6 +258,9 @@ export async function handler(event: unknown, context?: LambdaContextLike): Prom
       rules: RULES,
       config: env.config,
       logger: defaultLogger,
+      ...(env.watcher && { watcher: env.watcher }),
+      ...(env.auditLogs && { stackAuditLogs: env.auditLogs }),
+      readSweptAuditLogs: createAuditLogStore(env).read,
     });
   }
   return defaultHandler(event);

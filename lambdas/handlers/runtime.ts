@@ -11,6 +11,16 @@ import {
 } from '../adapters/sns-publisher.js';
 import { parseConfig, type TrustwatchConfig } from '../core/config.js';
 import type { AccountSnapshot } from '../core/snapshot.js';
+import {
+  parseAuditLogDestinations,
+  parseWatcherResources,
+  type AuditLogDestinations,
+  type WatcherResources,
+} from '../core/watcher.js';
+import {
+  createAuditLogDestinationsStore,
+  type AuditLogDestinationsStore,
+} from '../adapters/dynamodb/audit-log-destinations.js';
 import type { AlertSink, FindingStore, OpenFindingsDigestSink } from '../core/store.js';
 
 /** Shared wiring of the Lambda handlers: environment, logger, clients. Handlers take all of it as dependencies. */
@@ -30,7 +40,13 @@ const runtimeEnvSchema = z.object({
   CHATBOT_TOPIC_ARN: z.optional(z.string()),
   /** The validated config as JSON; absent means defaults. */
   TRUSTWATCH_CONFIG: z.optional(z.string()),
+  /** The watcher's own resource names and ARNs as JSON (core/watcher.ts WatcherResources); event function only. */
+  TRUSTWATCH_WATCHER: z.optional(z.string()),
+  /** Trail buckets/log groups the stack itself created, as JSON {buckets, logGroups}; event function only. */
+  TRUSTWATCH_AUDIT_LOGS: z.optional(z.string()),
   AWS_REGION: z.optional(z.string()),
+  /** Set by Lambda: the event function cannot name itself in TRUSTWATCH_WATCHER (a circular reference). */
+  AWS_LAMBDA_FUNCTION_NAME: z.optional(z.string()),
 });
 
 export interface RuntimeEnv {
@@ -39,6 +55,22 @@ export interface RuntimeEnv {
   readonly chatbotTopicArn?: string;
   readonly region?: string;
   readonly config: TrustwatchConfig;
+  readonly watcher?: WatcherResources;
+  readonly auditLogs?: AuditLogDestinations;
+}
+
+function parseJsonVariable<T>(name: string, raw: string, parse: (value: unknown, where: string) => T): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    throw new Error(`trustwatch runtime environment: ${name} is not JSON`, { cause: error });
+  }
+  return parse(value, name);
+}
+
+function withOwnFunction(watcher: WatcherResources, self: string | undefined): WatcherResources {
+  return self ? { ...watcher, functions: [...(watcher.functions ?? []), self] } : watcher;
 }
 
 export function readRuntimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv {
@@ -54,6 +86,19 @@ export function readRuntimeEnv(env: NodeJS.ProcessEnv = process.env): RuntimeEnv
     ...(parsed.data.CHATBOT_TOPIC_ARN ? { chatbotTopicArn: parsed.data.CHATBOT_TOPIC_ARN } : {}),
     ...(parsed.data.AWS_REGION ? { region: parsed.data.AWS_REGION } : {}),
     config: parseConfig(raw ? JSON.parse(raw) : {}, 'TRUSTWATCH_CONFIG'),
+    ...(parsed.data.TRUSTWATCH_WATCHER && {
+      watcher: withOwnFunction(
+        parseJsonVariable('TRUSTWATCH_WATCHER', parsed.data.TRUSTWATCH_WATCHER, parseWatcherResources),
+        parsed.data.AWS_LAMBDA_FUNCTION_NAME,
+      ),
+    }),
+    ...(parsed.data.TRUSTWATCH_AUDIT_LOGS && {
+      auditLogs: parseJsonVariable(
+        'TRUSTWATCH_AUDIT_LOGS',
+        parsed.data.TRUSTWATCH_AUDIT_LOGS,
+        parseAuditLogDestinations,
+      ),
+    }),
   };
 }
 
@@ -84,12 +129,20 @@ export type SnapshotReader = (options: {
   remainingMs?: () => number;
 }) => Promise<AccountSnapshot>;
 
-export function createStore(env: RuntimeEnv): FindingStore {
-  const client = new DynamoDBClient({
+function dynamoDbClient(env: RuntimeEnv): DynamoDBClient {
+  return new DynamoDBClient({
     ...(env.region ? { region: env.region } : {}),
     maxAttempts: DYNAMODB_MAX_ATTEMPTS,
   });
-  return createDynamoDbStore({ tableName: env.tableName, client });
+}
+
+export function createStore(env: RuntimeEnv): FindingStore {
+  return createDynamoDbStore({ tableName: env.tableName, client: dynamoDbClient(env) });
+}
+
+/** The trail buckets/log groups item the sweep writes and the event function reads. */
+export function createAuditLogStore(env: RuntimeEnv): AuditLogDestinationsStore {
+  return createAuditLogDestinationsStore({ tableName: env.tableName, client: dynamoDbClient(env) });
 }
 
 function snsClient(env: RuntimeEnv): SNSClient {

@@ -6,11 +6,13 @@ import type { Rule } from '../core/rule.js';
 import type { SectionUnavailable } from '../core/snapshot.js';
 import type { AlertSink, FindingStore, OpenFindingsDigestSink } from '../core/store.js';
 import type { TransitionKind } from '../core/transitions.js';
+import { auditLogDestinationsOf, type AuditLogDestinations } from '../core/watcher.js';
 import { createSnapshotClients, readAccountSnapshot } from '../adapters/aws/snapshot-reader.js';
 import { RULES } from '../rules/index.js';
 import {
   accountFromContext,
   createAlertSink,
+  createAuditLogStore,
   createLogger,
   createOpenFindingsDigestSink,
   createStore,
@@ -45,6 +47,8 @@ export interface SweepHandlerDeps {
    * @default SWEEP_RESERVE_MS
    */
   readonly reserveMs?: number;
+  /** Records the trail buckets/log groups read, for the event function's audit-log-destroyed rule. */
+  readonly recordAuditLogs?: (destinations: AuditLogDestinations, now: string) => Promise<void>;
 }
 
 /**
@@ -81,6 +85,14 @@ export function createSweepHandler(
       now,
       ...(remaining && { remainingMs: () => remaining() - reserveMs }),
     });
+    if (deps.recordAuditLogs && !snapshot.unavailable.some((u) => u.section === 'trails')) {
+      try {
+        await deps.recordAuditLogs(auditLogDestinationsOf(snapshot.trails), now);
+      } catch (error) {
+        // Best effort: the event path then guesses trail buckets by name, one severity lower.
+        logger.warn('trail destinations could not be recorded', { error: errorSummary(error) });
+      }
+    }
     const evaluation = evaluateSnapshot(snapshot, { config: deps.config, now, accountId }, deps.rules);
     const result = await store.applyEvaluation(evaluation, { now, by: 'sweep' });
 
@@ -191,6 +203,7 @@ export async function handler(
         rules: RULES,
         config: env.config,
         logger: defaultLogger,
+        recordAuditLogs: createAuditLogStore(env).write,
       }),
       digest: createDailyDigestHandler({
         store,

@@ -17,6 +17,13 @@ import { rule as samlProviderChange } from './saml-provider-change/rule.js';
 import { rule as sensitiveCallDenied } from './sensitive-call-denied/rule.js';
 import { rule as trustwatchRuleTampered } from './trustwatch-rule-tampered/rule.js';
 import { rule as trustwatchFunctionTampered } from './trustwatch-function-tampered/rule.js';
+import { rule as trustwatchStackTampered } from './trustwatch-stack-tampered/rule.js';
+import { rule as trustwatchAlertsTampered } from './trustwatch-alerts-tampered/rule.js';
+import { rule as trustwatchRoleTampered } from './trustwatch-role-tampered/rule.js';
+import { rule as trustwatchTableTampered } from './trustwatch-table-tampered/rule.js';
+import { rule as stsSessionFromLongLivedKey } from './sts-session-from-long-lived-key/rule.js';
+import { rule as auditLogDestroyed } from './audit-log-destroyed/rule.js';
+import { rule as rootCredentialChanged } from './root-credential-changed/rule.js';
 
 /**
  * Rules judging CloudTrail events (one folder each). The first five also judge the account
@@ -39,6 +46,13 @@ export const EVENT_RULES: readonly Rule[] = [
   cloudtrailRecordingReduced,
   trustwatchRuleTampered,
   trustwatchFunctionTampered,
+  trustwatchStackTampered,
+  trustwatchAlertsTampered,
+  trustwatchRoleTampered,
+  trustwatchTableTampered,
+  stsSessionFromLongLivedKey,
+  auditLogDestroyed,
+  rootCredentialChanged,
   rolesanywhereTrustChange,
   sensitiveCallDenied,
 ];

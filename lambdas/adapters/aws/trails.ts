@@ -72,6 +72,10 @@ async function readTrail(
     ...(trail.IncludeGlobalServiceEvents === undefined
       ? {}
       : { includesGlobalServiceEvents: trail.IncludeGlobalServiceEvents }),
+    ...(trail.S3BucketName ? { s3BucketName: trail.S3BucketName } : {}),
+    ...(trail.CloudWatchLogsLogGroupArn
+      ? { cloudWatchLogsLogGroupArn: trail.CloudWatchLogsLogGroupArn }
+      : {}),
   };
   const owner = accountOfArn(arn);
   try {

@@ -3,18 +3,13 @@ import type { Verdict } from '../../core/model.js';
 import { rootResource, userResource } from '../../core/resources.js';
 import type { Rule, RuleContext } from '../../core/rule.js';
 import { isAllowListedUser } from '../shared/allow-list.js';
-
-/** IAM user names cannot hold spaces; root's own calls name it "AWS ROOT USER" or not at all. */
-function isRootDevice(record: CloudTrailRecord, userName: string | undefined, serial: string): boolean {
-  if (record.userIdentity.type !== 'Root') return false;
-  return !userName || /\s/.test(userName) || /root-account-mfa-device/.test(serial);
-}
+import { actsOnRootCredential } from '../shared/root-credential.js';
 
 function onEvent(record: CloudTrailRecord, ctx: RuleContext): Verdict[] {
   if (isFailedCall(record)) return [];
   const userName = requestString(record, 'userName');
   const serial = requestString(record, 'serialNumber') ?? 'unknown device';
-  if (isRootDevice(record, userName, serial)) {
+  if (actsOnRootCredential(record)) {
     return [
       {
         severity: 'CRITICAL',

@@ -29,9 +29,18 @@ export function isIdentityCenterCall(record: CloudTrailRecord): boolean {
   );
 }
 
-/** True when CloudFormation made the call for a stack operation (a deployment, not a hand edit). */
+/** The CDK bootstrap's CloudFormation execution role ("cdk-QUALIFIER-cfn-exec-role-ACCOUNT-REGION"). */
+const CDK_EXECUTION_ROLE = /^cdk-[a-z0-9]+-cfn-exec-role-/;
+
+/**
+ * True when CloudFormation made the call for a stack operation (a deployment, not a hand edit):
+ * invoked by CloudFormation, or made by the CDK execution role CloudFormation assumes.
+ */
 export function isCloudFormationCall(record: CloudTrailRecord): boolean {
-  return record.userIdentity.invokedBy === 'cloudformation.amazonaws.com';
+  const identity = record.userIdentity;
+  if (identity.invokedBy === 'cloudformation.amazonaws.com') return true;
+  const issuer = identity.sessionContext?.sessionIssuer?.userName;
+  return identity.type === 'AssumedRole' && typeof issuer === 'string' && CDK_EXECUTION_ROLE.test(issuer);
 }
 
 /** The principal that made the call, as a resource: the IAM user, the role behind a session, or root. */

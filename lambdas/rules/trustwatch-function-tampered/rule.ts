@@ -2,13 +2,16 @@ import { isFailedCall, requestString, type CloudTrailRecord } from '../../core/c
 import type { ResourceRef, Verdict } from '../../core/model.js';
 import type { Severity } from '../../core/severity.js';
 import type { Rule, RuleContext } from '../../core/rule.js';
-import { isCloudFormationCall } from '../shared/actor.js';
-
-/** The stack's functions are named after it ("TrustWatch-…") and its schedule is "trustwatch-sweep". */
-const OWN_NAME = /^trustwatch/i;
+import { isOwnResource } from '../../core/watcher.js';
+import { plumbingVerdict } from '../shared/own-plumbing.js';
 
 const LAMBDA = 'lambda.amazonaws.com';
 const SCHEDULER = 'scheduler.amazonaws.com';
+
+const ASYNC_CHANGE = {
+  change: 'had its asynchronous invocation settings (retries, failure destination) changed',
+  severity: 'HIGH',
+} as const;
 
 /** Lambda's CloudTrail event names carry the API version; these are the ones that can blind the watcher. */
 const FUNCTION_CHANGES: Readonly<Record<string, { change: string; severity: Severity }>> = {
@@ -17,6 +20,14 @@ const FUNCTION_CHANGES: Readonly<Record<string, { change: string; severity: Seve
   RemovePermission20150331v2: { change: 'lost an invoke permission', severity: 'CRITICAL' },
   UpdateFunctionConfiguration20150331v2: { change: 'had its configuration changed', severity: 'HIGH' },
   PutFunctionConcurrency20171031: { change: 'had its concurrency limited', severity: 'HIGH' },
+  // Async-invoke config decides retries and where failed events go (the dead-letter destination).
+  // Lambda suffixes most event names with the API version; both spellings are matched to be safe.
+  PutFunctionEventInvokeConfig: ASYNC_CHANGE,
+  PutFunctionEventInvokeConfig20190925: ASYNC_CHANGE,
+  UpdateFunctionEventInvokeConfig: ASYNC_CHANGE,
+  UpdateFunctionEventInvokeConfig20190925: ASYNC_CHANGE,
+  DeleteFunctionEventInvokeConfig: ASYNC_CHANGE,
+  DeleteFunctionEventInvokeConfig20190925: ASYNC_CHANGE,
 };
 
 function nameOf(given: string): string {
@@ -28,7 +39,7 @@ function nameOf(given: string): string {
 function functionVerdict(record: CloudTrailRecord, ctx: RuleContext): Verdict | undefined {
   const known = FUNCTION_CHANGES[record.eventName];
   const given = requestString(record, 'functionName');
-  if (!known || !given || !OWN_NAME.test(nameOf(given))) return undefined;
+  if (!known || !given || !isOwnResource(ctx.watcher, 'functions', nameOf(given))) return undefined;
   const name = nameOf(given);
   let { change, severity } = known;
   if (record.eventName === 'PutFunctionConcurrency20171031') {
@@ -47,9 +58,7 @@ function functionVerdict(record: CloudTrailRecord, ctx: RuleContext): Verdict | 
 
 function scheduleVerdict(record: CloudTrailRecord, ctx: RuleContext): Verdict | undefined {
   const name = requestString(record, 'name');
-  if (!name || !OWN_NAME.test(name)) return undefined;
-  const disabled = requestString(record, 'state')?.toUpperCase() === 'DISABLED';
-  if (record.eventName === 'UpdateSchedule' && !disabled) return undefined;
+  if (!name || !isOwnResource(ctx.watcher, 'schedules', name)) return undefined;
   const group = requestString(record, 'groupName') ?? 'default';
   const resource: ResourceRef = {
     type: 'unknown',
@@ -57,20 +66,25 @@ function scheduleVerdict(record: CloudTrailRecord, ctx: RuleContext): Verdict | 
     name,
     arn: `arn:aws:scheduler:${record.awsRegion ?? 'unknown'}:${ctx.accountId}:schedule/${group}/${name}`,
   };
-  const change = record.eventName === 'DeleteSchedule' ? 'was deleted' : 'was disabled';
-  return verdict(record, resource, `trustwatch sweep schedule "${name}" ${change}`, 'CRITICAL');
+  const disabled = requestString(record, 'state')?.toUpperCase() === 'DISABLED';
+  // Any update can stop the sweep in effect: a far-off cron, another target, a role it cannot use.
+  const [change, severity]: [string, Severity] =
+    record.eventName === 'DeleteSchedule'
+      ? ['was deleted', 'CRITICAL']
+      : disabled
+        ? ['was disabled', 'CRITICAL']
+        : [`was updated (${requestString(record, 'scheduleExpression') ?? 'expression unchanged'})`, 'HIGH'];
+  return verdict(record, resource, `trustwatch schedule "${name}" ${change}`, severity);
 }
 
 function verdict(record: CloudTrailRecord, resource: ResourceRef, what: string, severity: Severity): Verdict {
-  const deployment = isCloudFormationCall(record);
-  return {
-    // A stack deployment updates its own functions; a hand edit is how a watcher gets switched off.
-    severity: deployment ? 'INFO' : severity,
+  return plumbingVerdict(
+    record,
     resource,
-    discriminator: record.eventID,
-    detail: `${what}${deployment ? ' by a CloudFormation stack operation' : ''}; trustwatch may no longer judge changes or sweep the account.`,
-    facts: { eventName: record.eventName, name: resource.name, viaCloudFormation: deployment },
-  };
+    what,
+    severity,
+    'trustwatch may no longer judge changes or sweep the account.',
+  );
 }
 
 function onEvent(record: CloudTrailRecord, ctx: RuleContext): Verdict[] {
@@ -82,7 +96,7 @@ function onEvent(record: CloudTrailRecord, ctx: RuleContext): Verdict[] {
 
 export const rule: Rule = {
   id: 'trustwatch-function-tampered',
-  title: "trustwatch's own functions or sweep schedule were changed outside a deployment",
+  title: "trustwatch's own functions or schedules were changed outside a deployment",
   severity: 'CRITICAL',
   rationale:
     'Deleting, throttling or rewriting the functions that judge events and sweep the account, or deleting the sweep schedule, silences trustwatch without touching IAM; it is the quiet first step before unwelcome changes.',
@@ -93,7 +107,7 @@ export const rule: Rule = {
     'https://docs.aws.amazon.com/scheduler/latest/UserGuide/logging-using-cloudtrail.html',
   ],
   dedupe:
-    'One finding per call (discriminator: the CloudTrail eventID); functions and schedules whose names do not start with "trustwatch" are ignored, and changes made by CloudFormation deployments are INFO.',
+    'One finding per call (discriminator: the CloudTrail eventID). Own functions and schedules are the names the construct passes at deploy, or any name containing "trustwatch"; changes made by CloudFormation deployments are INFO.',
   events: [
     { source: LAMBDA, names: Object.keys(FUNCTION_CHANGES) },
     { source: SCHEDULER, names: ['DeleteSchedule', 'UpdateSchedule'] },
