@@ -5,6 +5,7 @@ import type { FindingStatus } from '../core/model.js';
 import {
   coverageOf,
   findingsById,
+  markedAccounts,
   reconcile,
   reconcileFinding,
   reconcileScope,
@@ -105,7 +106,10 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
 
   async function applyEvaluation(evaluation: Evaluation, options: ApplyOptions): Promise<ApplyResult> {
     const now = iso(options.now);
-    const [loaded, markState] = await Promise.all([t.loadScope(reconcileScope(evaluation)), t.loadMark()]);
+    const [loaded, markState] = await Promise.all([
+      t.loadScope(reconcileScope(evaluation)),
+      t.loadMark(markedAccounts(evaluation)),
+    ]);
     const { mark } = markState;
     const current = (v: Versioned) => withMarkedLastSeen(asFinding(v.finding), mark);
     const plan = reconcile([...loaded.values()].map(current), evaluation, now, options);

@@ -5,7 +5,7 @@ import type { Evaluation } from '../core/engine.js';
 import {
   inScope,
   isAlerting,
-  markCoverage,
+  markAllCoverage,
   reconcile,
   reconcileScope,
   suppress,
@@ -228,7 +228,7 @@ export function createLocalStore(options: LocalStoreOptions = {}): FindingStore 
           .map((f) => withMarkedLastSeen(asFinding(f), state.mark));
         const plan = reconcile(current, evaluation, now, options);
         let itemWrites = plan.writes.reduce((n, w) => n + applyWrite(state, w), 0);
-        const mark = markCoverage(state.mark, evaluation, now);
+        const mark = markAllCoverage(state.mark, evaluation, now);
         if (mark) {
           state.mark = mark;
           itemWrites += 1;

@@ -22,6 +22,11 @@ export interface Coverage {
   readonly resourceKeys?: readonly string[];
   /** Resources the rule could not judge this time (it threw): their findings must be left alone. */
   readonly exceptKeys?: readonly string[];
+  /**
+   * The account that was read: only findings of this account are covered (a sweep of account B
+   * never resolves findings of account A in the same store). undefined = any account (legacy).
+   */
+  readonly accountId?: string;
 }
 
 export interface Evaluation {
@@ -142,11 +147,16 @@ export function evaluateRole(
     const onRole = rule.onRole!;
     const result = runRule(rules, rule, resource, ctx, evidence, () => onRole(role, ctx));
     findings.push(...result.findings);
-    if (!result.failed) coverage.push({ ruleId: rule.id, resourceKeys: [resourceKey(resource)] });
+    if (!result.failed)
+      coverage.push({ ruleId: rule.id, resourceKeys: [resourceKey(resource)], accountId: role.accountId });
   }
   if (findings.every((f) => f.ruleId !== EVALUATION_ERROR_RULE_ID)) {
     // A readable policy also settles an earlier "could not judge" finding on this role.
-    coverage.push({ ruleId: EVALUATION_ERROR_RULE_ID, resourceKeys: [resourceKey(resource)] });
+    coverage.push({
+      ruleId: EVALUATION_ERROR_RULE_ID,
+      resourceKeys: [resourceKey(resource)],
+      accountId: role.accountId,
+    });
   }
   return { findings, coverage };
 }
@@ -234,7 +244,9 @@ export function evaluateRecord(
   if (deletion && typeof deleted === 'string' && deleted !== '') {
     // Every rule's findings on the deleted identity are settled: the resource no longer exists.
     const key = resourceKey({ type: deletion.type, accountId: ctx.accountId, name: deleted, arn: '' });
-    coverage.push(...rules.map((rule) => ({ ruleId: rule.id, resourceKeys: [key] })));
+    coverage.push(
+      ...rules.map((rule) => ({ ruleId: rule.id, resourceKeys: [key], accountId: ctx.accountId })),
+    );
   }
   return { findings, coverage };
 }
@@ -261,7 +273,7 @@ export function evaluateSnapshot(
     if (!(rule.sections ?? []).every((s) => isSectionAvailable(snapshot, s))) continue;
     const result = runRule(rules, rule, account, ctx, evidence, () => onSnapshot(snapshot, ctx));
     findings.push(...result.findings);
-    if (!result.failed) coverage.push({ ruleId: rule.id });
+    if (!result.failed) coverage.push({ ruleId: rule.id, accountId: snapshot.accountId });
   }
 
   if (isSectionAvailable(snapshot, 'authDetails')) {
@@ -290,9 +302,17 @@ export function evaluateSnapshot(
     for (const rule of rules) {
       if (!rule.onRole) continue;
       const except = failed.get(rule.id);
-      coverage.push(except ? { ruleId: rule.id, exceptKeys: except } : { ruleId: rule.id });
+      const accountId = snapshot.accountId;
+      coverage.push(
+        except ? { ruleId: rule.id, exceptKeys: except, accountId } : { ruleId: rule.id, accountId },
+      );
     }
-    if (settled.length > 0) coverage.push({ ruleId: EVALUATION_ERROR_RULE_ID, resourceKeys: settled });
+    if (settled.length > 0)
+      coverage.push({
+        ruleId: EVALUATION_ERROR_RULE_ID,
+        resourceKeys: settled,
+        accountId: snapshot.accountId,
+      });
   }
   return { findings, coverage };
 }
