@@ -1,3 +1,4 @@
+import type { AccountCoverage } from './accounts.js';
 import { accountOf, evidenceOf, extractRecords, isFailedCall, type CloudTrailRecord } from './cloudtrail.js';
 import { findingId } from './finding-id.js';
 import type { Evidence, Finding, ResourceRef, RoleTrust, Verdict } from './model.js';
@@ -315,6 +316,41 @@ export function evaluateSnapshot(
       });
   }
   return { findings, coverage };
+}
+
+/**
+ * Judges an account's coverage with the coverage rules: each covers its rule in that account only,
+ * so an unreachable account's evaluation opens its coverage finding and resolves nothing else.
+ */
+export function evaluateCoverage(
+  account: AccountCoverage,
+  ctx: RuleContext,
+  rules: readonly Rule[],
+): Evaluation {
+  const resource: ResourceRef = {
+    type: 'account',
+    accountId: account.accountId,
+    name: account.name ?? account.accountId,
+    arn: `arn:aws:iam::${account.accountId}:root`,
+  };
+  const findings: Finding[] = [];
+  const coverage: Coverage[] = [];
+  for (const rule of rules) {
+    const onCoverage = rule.onCoverage;
+    if (!onCoverage) continue;
+    const result = runRule(rules, rule, resource, ctx, undefined, () => onCoverage(account, ctx));
+    findings.push(...result.findings);
+    if (!result.failed) coverage.push({ ruleId: rule.id, accountId: account.accountId });
+  }
+  return { findings, coverage };
+}
+
+/** One evaluation out of several (a sweep's snapshot and coverage judgements), applied at once. */
+export function mergeEvaluations(...evaluations: readonly Evaluation[]): Evaluation {
+  return {
+    findings: evaluations.flatMap((e) => e.findings),
+    coverage: evaluations.flatMap((e) => e.coverage),
+  };
 }
 
 /** Every CloudTrail event any rule judges, grouped by eventSource; the EventBridge pattern is built from it. */
