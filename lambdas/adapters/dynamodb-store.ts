@@ -164,7 +164,8 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
       severityRank(f.severity) >= minRank &&
       (!query.ruleId || f.ruleId === query.ruleId) &&
       (!filterKey || f.resource.arn === query.resource || resourceKey(f.resource) === filterKey) &&
-      (!since || f.changedAt >= since);
+      (!since || f.changedAt >= since) &&
+      (!query.accounts || query.accounts.includes(f.resource.accountId));
     const activeOnly = status === 'open' || status === 'suppressed';
     let items: Record<string, unknown>[];
     if (filterKey || query.ruleId) {
@@ -193,7 +194,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
               ...(since ? { ':since': since } : {}),
             },
           },
-          query.limit,
+          query.accounts ? undefined : query.limit,
         ),
       );
       items = pages.flat();

@@ -254,7 +254,8 @@ export function createLocalStore(options: LocalStoreOptions = {}): FindingStore 
               (!query.severity || severityRank(f.severity) >= severityRank(query.severity)) &&
               (!query.ruleId || f.ruleId === query.ruleId) &&
               (!filterKey || f.resource.arn === query.resource || resourceKey(f.resource) === filterKey) &&
-              (!since || f.changedAt >= since),
+              (!since || f.changedAt >= since) &&
+              (!query.accounts || query.accounts.includes(f.resource.accountId)),
           )
           .sort(compareListed);
         return query.limit === undefined ? found : found.slice(0, query.limit);

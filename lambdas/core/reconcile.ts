@@ -23,6 +23,8 @@ export interface ReconcileOptions {
   /** Who caused the changes: "sweep", "event <eventID>". */
   readonly by: string;
   readonly lastSeenFreshnessMs?: number;
+  /** A new account's first sweep: transitions are recorded quiet (one digest instead of one alert each). */
+  readonly baseline?: boolean;
 }
 
 /**
@@ -191,8 +193,9 @@ function transition(
   previous: Finding | undefined,
   at: string,
   by: string,
+  quiet = false,
 ): FindingWrite {
-  const t: Transition = { kind, finding, ...(previous ? { previous } : {}), at, by };
+  const t: Transition = { kind, finding, ...(previous ? { previous } : {}), at, by, ...(quiet && { quiet }) };
   return { kind: 'transition', finding, ...(previous ? { previous } : {}), transition: t };
 }
 
@@ -209,28 +212,30 @@ export function reconcileFinding(
   options: ReconcileOptions,
 ): FindingWrite | undefined {
   const { by } = options;
+  const quiet = options.baseline === true;
   const freshness = options.lastSeenFreshnessMs ?? DEFAULT_LAST_SEEN_FRESHNESS_MS;
   if (!stored) {
     if (!seen) return undefined;
     const opened: Finding = { ...seen, status: 'open', firstSeen: now, lastSeen: now };
-    return transition('opened', opened, undefined, now, by);
+    return transition('opened', opened, undefined, now, by, quiet);
   }
   if (!seen) {
     if (covered === 'none' || stored.status === 'resolved') return undefined;
     const { suppression: _s, ...rest } = stored;
     // A suppressed finding that is fixed keeps its suppression in history, not on the resolved state.
-    return transition('resolved', { ...rest, status: 'resolved', resolvedAt: now }, stored, now, by);
+    return transition('resolved', { ...rest, status: 'resolved', resolvedAt: now }, stored, now, by, quiet);
   }
   switch (stored.status) {
     case 'resolved':
-      return transition('regressed', reopened(stored, seen, now), stored, now, by);
+      return transition('regressed', reopened(stored, seen, now), stored, now, by, quiet);
     case 'suppressed': {
       const expired =
         stored.suppression === undefined || Date.parse(stored.suppression.until) <= Date.parse(now);
-      if (expired) return transition('suppression-expired', reopened(stored, seen, now), stored, now, by);
+      if (expired)
+        return transition('suppression-expired', reopened(stored, seen, now), stored, now, by, quiet);
       // A suppression accepted a risk of one size; a wider one must be looked at again.
       if (severityRank(seen.severity) > severityRank(stored.severity)) {
-        return transition('escalated', reopened(stored, seen, now), stored, now, by);
+        return transition('escalated', reopened(stored, seen, now), stored, now, by, quiet);
       }
       break;
     }
@@ -242,6 +247,7 @@ export function reconcileFinding(
           stored,
           now,
           by,
+          quiet,
         );
       }
       break;
@@ -294,7 +300,7 @@ export function reconcile(
 
 /** Whether a transition is sent: alerting kinds, except the resolution of something already suppressed. */
 export function isAlerting(t: Transition): boolean {
-  if (!ALERTING_TRANSITIONS.includes(t.kind)) return false;
+  if (!ALERTING_TRANSITIONS.includes(t.kind) || t.quiet) return false;
   return !(t.kind === 'resolved' && t.previous?.status === 'suppressed');
 }
 

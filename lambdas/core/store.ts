@@ -47,6 +47,8 @@ export interface ListQuery {
   /** Only findings whose last transition is at or after this ISO time. */
   readonly since?: string;
   readonly limit?: number;
+  /** Only findings in these accounts (organization mode: `--account`, `--ou`). */
+  readonly accounts?: readonly string[];
 }
 
 /** Outcome of claiming a CloudTrail event id for processing. */

@@ -38,4 +38,6 @@ export interface Transition {
   readonly at: string;
   /** Who caused it: "sweep", "event <eventID>", or the person who suppressed. */
   readonly by: string;
+  /** Recorded in history but not alerted: a new account's baseline sweep reports it in one digest. */
+  readonly quiet?: true;
 }

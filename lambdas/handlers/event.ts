@@ -1,6 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 // zod/mini keeps Lambda bundles small (the classic `z` namespace pulls in ~400 KB).
 import * as z from 'zod/mini';
+import { configForAccount } from '../core/accounts.js';
+import type { AccountStore } from '../core/account-store.js';
 import type { TrustwatchConfig } from '../core/config.js';
 import { EVALUATION_ERROR_RULE_ID, evaluateEvents, toFinding, type Evaluation } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
@@ -9,6 +11,7 @@ import type { Rule } from '../core/rule.js';
 import { DEFAULT_EVENT_LEASE_SECONDS, type AlertSink, type FindingStore } from '../core/store.js';
 import { RULES } from '../rules/index.js';
 import {
+  createAccountStore,
   createAlertSink,
   createLogger,
   createStore,
@@ -64,6 +67,11 @@ export interface EventHandlerDeps {
   readonly logger: Logger;
   readonly now?: () => string;
   readonly leaseSeconds?: number;
+  /**
+   * Organization mode: account states (OU path for the account's overrides; last event seen).
+   * Events from member accounts arrive on the hub bus and are judged with the record's own account.
+   */
+  readonly accounts?: AccountStore;
 }
 
 export interface EventOutcome {
@@ -130,6 +138,23 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
   const clock = deps.now ?? (() => new Date().toISOString());
   const { logger, store } = deps;
 
+  /** The access model in force in the event's account (organization overrides by scope). */
+  async function configOf(accountId: string): Promise<TrustwatchConfig> {
+    if (!deps.accounts || !deps.config.organization) return deps.config;
+    const state = await deps.accounts.get(accountId);
+    return configForAccount(deps.config, accountId, state?.ouPath);
+  }
+
+  /** `org status` shows when each account's events last arrived; a failure here never fails the event. */
+  async function noteEvent(accountId: string, now: string): Promise<void> {
+    if (!deps.accounts || !deps.config.organization) return;
+    try {
+      await deps.accounts.noteEvent(accountId, now);
+    } catch (error) {
+      logger.warn('could not record the account of the event', { error: errorSummary(error) });
+    }
+  }
+
   return async (event) => {
     const parsed = envelopeSchema.safeParse(event);
     if (!parsed.success) {
@@ -159,8 +184,11 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
       let itemWrites = 0;
       if (claim === 'claimed') {
         let evaluation: Evaluation;
+        const recipient = envelope.detail.recipientAccountId;
+        const accountId = typeof recipient === 'string' && recipient !== '' ? recipient : envelope.account;
+        const config = await configOf(accountId);
         try {
-          evaluation = evaluateEvents(envelope, { config: deps.config, now }, deps.rules);
+          evaluation = evaluateEvents(envelope, { config, now }, deps.rules);
         } catch (error) {
           if (!(error instanceof InputError)) throw error;
           logger.warn('record could not be read; stored as an evaluation error', {
@@ -170,6 +198,7 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
         }
         const result = await store.applyEvaluation(evaluation, { now, by: `event ${eventId}` });
         await store.completeEvent(eventId, now);
+        await noteEvent(accountId, now);
         transitions = result.transitions.length;
         itemWrites = result.itemWrites;
         logger.info('event judged', {
@@ -217,6 +246,7 @@ export async function handler(event: unknown, context?: LambdaContextLike): Prom
     const env = readRuntimeEnv();
     defaultHandler = createEventHandler({
       store: createStore(env),
+      ...(env.config.organization && { accounts: createAccountStore(env) }),
       sink: createAlertSink(env, defaultLogger),
       rules: RULES,
       config: env.config,

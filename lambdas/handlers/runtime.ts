@@ -3,7 +3,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 // zod/mini keeps Lambda bundles small (the classic `z` namespace pulls in ~400 KB).
 import * as z from 'zod/mini';
+import { createDynamoDbAccountStore } from '../adapters/dynamodb/accounts.js';
 import { createDynamoDbStore } from '../adapters/dynamodb-store.js';
+import type { AccountStore } from '../core/account-store.js';
 import {
   createSnsAlertSink,
   createSnsOpenFindingsDigestSink,
@@ -83,6 +85,15 @@ export function createStore(env: RuntimeEnv): FindingStore {
     maxAttempts: DYNAMODB_MAX_ATTEMPTS,
   });
   return createDynamoDbStore({ tableName: env.tableName, client });
+}
+
+/** Organization mode: account coverage states in the same table. */
+export function createAccountStore(env: RuntimeEnv): AccountStore {
+  const client = new DynamoDBClient({
+    ...(env.region ? { region: env.region } : {}),
+    maxAttempts: DYNAMODB_MAX_ATTEMPTS,
+  });
+  return createDynamoDbAccountStore({ tableName: env.tableName, client });
 }
 
 function snsClient(env: RuntimeEnv): SNSClient {
