@@ -41,17 +41,23 @@ function clipCell(text: string, width: number): string {
  * One row per finding under a header. `width` (the terminal's columns) cuts the last column so
  * rows do not wrap; without it (piped) nothing is cut.
  */
-export function renderFindingTable(findings: readonly StoredFinding[], style: Style, width?: number): string {
-  const rows = findings.map((f) => [
-    f.severity,
-    f.status,
-    shortTime(f.changedAt),
-    f.id,
-    f.ruleId,
-    shortResource(f),
-    f.title,
-  ]);
-  const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+export function renderFindingTable(
+  findings: readonly StoredFinding[],
+  style: Style,
+  width?: number,
+  options: { readonly showAccount?: boolean } = {},
+): string {
+  // ACCOUNT goes before RESOURCE, so the painted columns (0-2) and the clipped last one stay put.
+  const withAccount = <T>(cells: readonly T[], account: T): T[] =>
+    options.showAccount ? [...cells.slice(0, 5), account, ...cells.slice(5)] : [...cells];
+  const headers = withAccount<string>(HEADERS, 'ACCOUNT');
+  const rows = findings.map((f) =>
+    withAccount(
+      [f.severity, f.status, shortTime(f.changedAt), f.id, f.ruleId, shortResource(f), f.title],
+      f.resource.accountId,
+    ),
+  );
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const fixed = widths.slice(0, -1).reduce((n, w) => n + w + 2, 0);
   const last = width && width > fixed + 10 ? width - fixed : undefined;
   const line = (cells: readonly string[], paint: (i: number, text: string) => string) =>
@@ -63,7 +69,7 @@ export function renderFindingTable(findings: readonly StoredFinding[], style: St
       })
       .join('  ')
       .trimEnd();
-  const head = line(HEADERS, (_i, text) => style.dim(text));
+  const head = line(headers, (_i, text) => style.dim(text));
   const body = findings.map((f, r) =>
     line(rows[r] ?? [], (i, text) => {
       if (i === 0) return style.severity(f.severity, text);

@@ -4,6 +4,7 @@ import { registerCheckPolicy } from './commands/check-policy.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerFindings } from './commands/findings.js';
+import { registerOrg } from './commands/org.js';
 import { registerRules } from './commands/rules.js';
 import { registerSweep } from './commands/sweep.js';
 import type { CliIO } from './io.js';
@@ -41,6 +42,7 @@ Errors are one line on stderr; set TRUSTWATCH_DEBUG=1 to see the stack.`,
   registerAudit(program, io, setExit);
   registerSweep(program, io, setExit);
   registerFindings(program, io, setExit);
+  registerOrg(program, io, setExit);
   registerDemo(program, io, setExit);
   registerRules(program, io, setExit);
   return program;

@@ -20,7 +20,16 @@ import type { Transition } from '../core/transitions.js';
  */
 
 /** How the account was reached: a snapshot, or the reason it could not be read. */
-export type AccountRead = { readonly snapshot: AccountSnapshot } | { readonly unreachable: string };
+export type AccountRead =
+  | {
+      readonly snapshot: AccountSnapshot;
+      /** Files, not AWS: sections "not provided" were never asked for and do not degrade coverage. */
+      readonly fromFiles?: boolean;
+    }
+  | { readonly unreachable: string };
+
+/** The reason snapshot-files.ts gives for a section that no file supplied. */
+const NOT_PROVIDED = 'not provided';
 
 export interface AccountSweepDeps {
   readonly store: FindingStore;
@@ -45,9 +54,9 @@ export interface AccountSweepResult {
 }
 
 /** Why a read account is not COVERED: sections unread, or no trail records its IAM events. */
-function degradedReason(snapshot: AccountSnapshot, noTrail: boolean): string | undefined {
+function degradedReason(unread: AccountSnapshot['unavailable'], noTrail: boolean): string | undefined {
   const reasons = [
-    ...snapshot.unavailable.map((u) => `${u.section} unread (${u.reason})`),
+    ...unread.map((u) => `${u.section} unread (${u.reason})`),
     ...(noTrail ? ['no trail records its IAM events in us-east-1, so its event path is blind'] : []),
   ];
   return reasons.length > 0 ? reasons.join('; ') : undefined;
@@ -83,17 +92,18 @@ export async function sweepAccount(
       reason = outcome.unreachable;
     } else {
       const { snapshot } = outcome;
+      const unread = snapshot.unavailable.filter((u) => !(outcome.fromFiles && u.reason === NOT_PROVIDED));
       const evaluation = evaluateSnapshot(snapshot, ctx, deps.rules);
       findingIds = evaluation.findings.map((f) => f.id);
       baseline = prior?.lastGoodSweep === undefined && deps.digest !== undefined;
       const applied = await deps.store.applyEvaluation(evaluation, { now, by: 'sweep', baseline });
       changes.push(...applied.transitions);
       reason = degradedReason(
-        snapshot,
+        unread,
         evaluation.findings.some((f) => f.ruleId === NO_TRAIL_RULE),
       );
       coverage = reason ? 'DEGRADED' : 'COVERED';
-      if (snapshot.unavailable.length === 0) lastGoodSweep = now;
+      if (unread.length === 0) lastGoodSweep = now;
     }
   }
 
