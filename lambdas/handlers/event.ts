@@ -244,10 +244,11 @@ export async function handler(event: unknown, context?: LambdaContextLike): Prom
   if (context) defaultLogger.addContext(context as Parameters<Logger['addContext']>[0]);
   if (!defaultHandler) {
     const env = readRuntimeEnv();
+    const accounts = env.config.organization ? createAccountStore(env) : undefined;
     defaultHandler = createEventHandler({
       store: createStore(env),
-      ...(env.config.organization && { accounts: createAccountStore(env) }),
-      sink: createAlertSink(env, defaultLogger),
+      ...(accounts && { accounts }),
+      sink: createAlertSink(env, defaultLogger, accounts),
       rules: RULES,
       config: env.config,
       logger: defaultLogger,

@@ -184,10 +184,11 @@ export function defaultOrgSweepDeps(env: RuntimeEnv, logger: Logger): OrgSweepDe
   const orgs = new OrganizationsClient({ region: 'us-east-1' });
   // Two attempts at most: STS throttling must not turn into hot retries across 20 parallel accounts.
   const sts = new STSClient({ ...(region ? { region } : {}), maxAttempts: 2 });
+  const accounts = createAccountStore(env);
   return {
     store: createStore(env),
-    accounts: createAccountStore(env),
-    sink: createAlertSink(env, logger),
+    accounts,
+    sink: createAlertSink(env, logger, accounts),
     digest: createOpenFindingsDigestSink(env, logger),
     rules: RULES,
     config: env.config,

@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import { createDynamoDbAccountStore } from '../adapters/dynamodb/accounts.js';
 import { createDynamoDbStore } from '../adapters/dynamodb-store.js';
 import type { AccountStore } from '../core/account-store.js';
+import { routeFor } from '../core/accounts.js';
 import {
   createSnsAlertSink,
   createSnsOpenFindingsDigestSink,
@@ -111,8 +112,22 @@ function sinkOptions(env: RuntimeEnv, logger: SinkLogger) {
   };
 }
 
-export function createAlertSink(env: RuntimeEnv, logger: SinkLogger): AlertSink {
-  return createSnsAlertSink(sinkOptions(env, logger));
+/** With `accounts` (organization mode), alerts carry the account's route and name as attributes. */
+export function createAlertSink(env: RuntimeEnv, logger: SinkLogger, accounts?: AccountStore): AlertSink {
+  const config = env.config;
+  return createSnsAlertSink({
+    ...sinkOptions(env, logger),
+    ...(accounts &&
+      config.organization && {
+        routeOf: async (accountId: string) => {
+          const state = await accounts.get(accountId);
+          return {
+            route: routeFor(config, accountId, state?.ouPath),
+            ...(state?.name !== undefined && { accountName: state.name }),
+          };
+        },
+      }),
+  });
 }
 
 export function createOpenFindingsDigestSink(env: RuntimeEnv, logger: SinkLogger): OpenFindingsDigestSink {
