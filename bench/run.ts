@@ -15,10 +15,11 @@ import { runBurst } from './lib/burst.js';
 import { round } from './lib/rng.js';
 import { targets, table } from './report.js';
 import { runBundles } from './sections/bundles.js';
+import { runOrg } from './sections/org.js';
 import { runEvents } from './sections/events.js';
 import { runResweep } from './sections/resweep.js';
 
-const SECTIONS = ['sweep', 'resweep', 'events', 'faults', 'bundles'] as const;
+const SECTIONS = ['sweep', 'resweep', 'events', 'faults', 'bundles', 'org'] as const;
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '5' },
     only: { type: 'string' },
     out: { type: 'string' },
+    'org-accounts': { type: 'string', default: '1000' },
   },
 });
 const roles = Number(values.size);
@@ -103,6 +105,13 @@ if (only.has('faults')) {
   };
 }
 if (only.has('bundles')) result.bundles = await runBundles(Number(values.runs), log);
+if (only.has('org')) {
+  const accounts = Number(values['org-accounts']);
+  log(
+    `org: ${accounts} simulated accounts, ${latencyMs} ms per call, 5% unreachable, 10% of IAM attempts throttled`,
+  );
+  result.org = await runOrg({ accounts, latencyMs }, log);
+}
 if (baseline) {
   log('sweep: waiting for the per-entity baseline');
   const b = await baseline;

@@ -21,6 +21,7 @@ export function renderRulesDoc(): string {
       ...(rule.events?.length ? [rule.events.flatMap((e) => e.names).join(', ')] : []),
       ...(rule.onRole ? ['role trust policies (CreateRole, UpdateAssumeRolePolicy, sweep)'] : []),
       ...(rule.onSnapshot ? [`sweep (${(rule.sections ?? []).join(', ')})`] : []),
+      ...(rule.onCoverage ? ['organization sweep (coverage of each account)'] : []),
     ];
     lines.push(
       `| \`${rule.id}\` | ${rule.severity} | ${cell(rule.title)} | ${cell(inputs.join('; ') || 'engine')} | ${cell(rule.rationale)} | ${cell(rule.remediation)} |`,

@@ -36,6 +36,16 @@ export const ruleCaseSchema = z.strictObject({
     }),
     /** Merged over an empty snapshot with every section available. */
     z.strictObject({ snapshot: z.record(z.string(), z.unknown()) }),
+    /** An organization sweep's coverage result for one account (coverage rules). */
+    z.strictObject({
+      coverage: z.strictObject({
+        accountId: z.string(),
+        name: z.string().optional(),
+        state: z.enum(['COVERED', 'DEGRADED', 'UNREACHABLE', 'EXCLUDED', 'RETIRED']),
+        reason: z.string().optional(),
+        lastGoodSweep: z.string().optional(),
+      }),
+    }),
   ]),
   expect: z.array(
     z.strictObject({

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../lambdas/core/config.js';
-import { evaluateEvents, evaluateRole, evaluateSnapshot, type Evaluation } from '../lambdas/core/engine.js';
+import {
+  evaluateCoverage,
+  evaluateEvents,
+  evaluateRole,
+  evaluateSnapshot,
+  type Evaluation,
+} from '../lambdas/core/engine.js';
 import { emptySnapshot, type AccountSnapshot } from '../lambdas/core/snapshot.js';
 import { parseWatcherResources } from '../lambdas/core/watcher.js';
 import { RULES } from '../lambdas/rules/index.js';
@@ -45,6 +51,7 @@ function run({ case: c }: LoadedCase): Evaluation {
       RULES,
     );
   }
+  if ('coverage' in c.input) return evaluateCoverage(c.input.coverage, ctx, RULES);
   const snapshot = { ...emptySnapshot(accountId, now), ...c.input.snapshot } as AccountSnapshot;
   return evaluateSnapshot(snapshot, ctx, RULES);
 }

@@ -5,6 +5,7 @@ import type { FindingStatus } from '../core/model.js';
 import {
   coverageOf,
   findingsById,
+  markedAccounts,
   reconcile,
   reconcileFinding,
   withResolvedBy,
@@ -107,7 +108,10 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
 
   async function applyEvaluation(evaluation: Evaluation, options: ApplyOptions): Promise<ApplyResult> {
     const now = iso(options.now);
-    const [loaded, markState] = await Promise.all([t.loadScope(reconcileScope(evaluation)), t.loadMark()]);
+    const [loaded, markState] = await Promise.all([
+      t.loadScope(reconcileScope(evaluation)),
+      t.loadMark(markedAccounts(evaluation)),
+    ]);
     const { mark } = markState;
     const current = (v: Versioned) => withMarkedLastSeen(asFinding(v.finding), mark);
     const plan = reconcile([...loaded.values()].map(current), evaluation, now, options);
@@ -165,7 +169,8 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
       severityRank(f.severity) >= minRank &&
       (!query.ruleId || f.ruleId === query.ruleId) &&
       (!filterKey || f.resource.arn === query.resource || resourceKey(f.resource) === filterKey) &&
-      (!since || f.changedAt >= since);
+      (!since || f.changedAt >= since) &&
+      (!query.accounts || query.accounts.includes(f.resource.accountId));
     const activeOnly = status === 'open' || status === 'suppressed';
     let items: Record<string, unknown>[];
     if (filterKey || query.ruleId) {
@@ -194,8 +199,9 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
               ...(since ? { ':since': since } : {}),
             },
           },
-          // Expired suppressions may rank anywhere among the suppressed: read them all (they are few).
-          s === 'suppressed' && status === 'open' ? undefined : query.limit,
+          // Expired suppressions may rank anywhere among the suppressed, and an account filter applies
+          // after the query: read them all.
+          (s === 'suppressed' && status === 'open') || query.accounts ? undefined : query.limit,
         ),
       );
       items = pages.flat();

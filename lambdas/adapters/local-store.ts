@@ -2,7 +2,7 @@ import type { Evaluation } from '../core/engine.js';
 import {
   inScope,
   isAlerting,
-  markCoverage,
+  markAllCoverage,
   reconcile,
   reconcileScope,
   suppress,
@@ -214,7 +214,7 @@ export function createLocalStore(options: LocalStoreOptions = {}): FindingStore 
           .map((f) => withMarkedLastSeen(asFinding(f), state.mark));
         const plan = reconcile(current, evaluation, now, options);
         let itemWrites = plan.writes.reduce((n, w) => n + applyWrite(state, w, keepOutbox), 0);
-        const mark = markCoverage(state.mark, evaluation, now);
+        const mark = markAllCoverage(state.mark, evaluation, now);
         if (mark) {
           state.mark = mark;
           itemWrites += 1;
@@ -244,7 +244,8 @@ export function createLocalStore(options: LocalStoreOptions = {}): FindingStore 
               (!query.severity || severityRank(f.severity) >= severityRank(query.severity)) &&
               (!query.ruleId || f.ruleId === query.ruleId) &&
               (!filterKey || f.resource.arn === query.resource || resourceKey(f.resource) === filterKey) &&
-              (!since || f.changedAt >= since),
+              (!since || f.changedAt >= since) &&
+              (!query.accounts || query.accounts.includes(f.resource.accountId)),
           )
           .sort(compareListed);
         return query.limit === undefined ? found : found.slice(0, query.limit);

@@ -30,6 +30,17 @@ export interface SnsAlertSinkOptions {
   readonly topN?: number;
   /** Where failed Chatbot copies are reported. @default console */
   readonly logger?: SinkLogger;
+  /**
+   * Organization mode: the route (a key of organization.routes, or "default") and name of each
+   * account. Alerts are then planned per route and carry the String attributes `route`,
+   * `accountId` and `accountName` (one account per alert) for subscription filter policies.
+   */
+  readonly routeOf?: (accountId: string) => Promise<AccountRoute>;
+}
+
+export interface AccountRoute {
+  readonly route: string;
+  readonly accountName?: string;
 }
 
 export interface SinkLogger {
@@ -138,14 +149,62 @@ async function publishChatbotCopy(options: SnsAlertSinkOptions, alert: Publishab
  * The AlertSink behind the outbox: routes, renders and publishes; throws when any publish to the
  * alerts topic failed. An alert counts as delivered once the alerts topic accepted it.
  */
+/** Transitions grouped by route, each alert tagged with its route and (single) account. */
+async function routedPlan(
+  options: SnsAlertSinkOptions,
+  transitions: Transition[],
+): Promise<{ alert: PlannedAlert; attributes: Record<string, string> }[]> {
+  if (!options.routeOf) {
+    return planAlerts(transitions, options.alerts, { topN: options.topN }).map((alert) => ({
+      alert,
+      attributes: {},
+    }));
+  }
+  const routes = new Map<string, AccountRoute>();
+  for (const t of transitions) {
+    const id = t.finding.resource.accountId;
+    if (!routes.has(id)) routes.set(id, await options.routeOf(id));
+  }
+  const groups = new Map<string, Transition[]>();
+  for (const t of transitions) {
+    const route = routes.get(t.finding.resource.accountId)?.route ?? 'default';
+    groups.set(route, [...(groups.get(route) ?? []), t]);
+  }
+  return [...groups].flatMap(([route, group]) =>
+    planAlerts(group, options.alerts, { topN: options.topN }).map((alert) => {
+      const accounts = new Set(alert.transitions.map((t) => t.finding.resource.accountId));
+      const [only] = accounts;
+      const name = only !== undefined && accounts.size === 1 ? routes.get(only)?.accountName : undefined;
+      return {
+        alert,
+        attributes: {
+          route,
+          ...(only !== undefined && accounts.size === 1 && { accountId: only }),
+          ...(name !== undefined && { accountName: name }),
+        },
+      };
+    }),
+  );
+}
+
 export function createSnsAlertSink(options: SnsAlertSinkOptions): AlertSink {
   return {
     async send(transitions: Transition[]): Promise<void> {
-      const planned = planAlerts(transitions, options.alerts, { topN: options.topN });
+      const routed = await routedPlan(options, transitions);
+      const planned = routed.map((r) => r.alert);
       let sent = 0;
       const delivered: Transition[] = [];
-      for (const alert of planned) {
-        const input = toPublishInput(options.topicArn, alert);
+      for (const { alert, attributes } of routed) {
+        const base = toPublishInput(options.topicArn, alert);
+        const input: PublishCommandInput = {
+          ...base,
+          MessageAttributes: {
+            ...base.MessageAttributes,
+            ...Object.fromEntries(
+              Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+            ),
+          },
+        };
         const size = publishSize(input);
         if (size > SNS_MAX_MESSAGE_BYTES) {
           throw new AlertDeliveryError(

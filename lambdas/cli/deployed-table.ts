@@ -1,4 +1,5 @@
 import type { fromNodeProviderChain } from '@aws-sdk/credential-providers';
+import type { AccountStore } from '../core/account-store.js';
 import type { FindingStore } from '../core/store.js';
 import { describeAwsError } from './aws-errors.js';
 import { AwsAccessError, isExpectedError } from './errors.js';
@@ -26,6 +27,8 @@ export interface DeployedTarget {
 
 export interface DeployedStore {
   readonly store: FindingStore;
+  /** Organization mode: the account coverage items of the same table. */
+  readonly accounts: AccountStore;
   readonly table: string;
   readonly region: string;
   /** Closes the client's connections so the process can exit promptly. */
@@ -105,10 +108,16 @@ function withAwsErrors(store: FindingStore, table: string, region: string, profi
  * environment, instance role), the table named or read from the stack's outputs.
  */
 export async function openDeployedStore(io: CliIO, target: DeployedTarget): Promise<DeployedStore> {
-  const [{ fromNodeProviderChain }, { DynamoDBClient }, { createDynamoDbStore }] = await Promise.all([
+  const [
+    { fromNodeProviderChain },
+    { DynamoDBClient },
+    { createDynamoDbStore },
+    { createDynamoDbAccountStore },
+  ] = await Promise.all([
     import('@aws-sdk/credential-providers'),
     import('@aws-sdk/client-dynamodb'),
     import('../adapters/dynamodb-store.js'),
+    import('../adapters/dynamodb/accounts.js'),
   ]);
   const profile = target.profile;
   const region = target.region ?? DEFAULT_REGION;
@@ -125,6 +134,12 @@ export async function openDeployedStore(io: CliIO, target: DeployedTarget): Prom
   const store = createDynamoDbStore({ tableName: table, client });
   return {
     store: withAwsErrors(store, table, region, profile),
+    accounts: withAwsErrors(
+      createDynamoDbAccountStore({ tableName: table, client }) as never,
+      table,
+      region,
+      profile,
+    ) as unknown as AccountStore,
     table,
     region,
     close: () => client.destroy(),

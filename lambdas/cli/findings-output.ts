@@ -70,25 +70,38 @@ export function clippedWidths(
  * One row per finding under a header. `width` (the terminal's columns) clips RESOURCE and TITLE
  * with "…" so rows do not wrap; without it (piped) nothing is cut. `--json`/`--csv` keep full values.
  */
-export function renderFindingTable(findings: readonly StoredFinding[], style: Style, width?: number): string {
+export function renderFindingTable(
+  findings: readonly StoredFinding[],
+  style: Style,
+  width?: number,
+  options: { readonly showAccount?: boolean } = {},
+): string {
+  // ACCOUNT goes before RESOURCE, so the painted columns (0-2) stay put and RESOURCE and TITLE stay last.
+  const withAccount = <T>(cells: readonly T[], account: T): T[] =>
+    options.showAccount ? [...cells.slice(0, 5), account, ...cells.slice(5)] : [...cells];
+  const headers = withAccount<string>(HEADERS, 'ACCOUNT');
   const rows = findings.map((f) =>
-    [f.severity, statusCell(f), shortTime(f.changedAt), f.id, f.ruleId, shortResource(f), f.title].map(safe),
+    withAccount(
+      [f.severity, statusCell(f), shortTime(f.changedAt), f.id, f.ruleId, shortResource(f), f.title],
+      f.resource.accountId,
+    ).map(safe),
   );
-  const widths = HEADERS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const [resourceCol, titleCol] = [headers.length - 2, headers.length - 1];
   const fixed = widths.slice(0, -2).reduce((n, w) => n + w + 2, 0);
-  const clipped = clippedWidths(fixed, widths[5] ?? 0, widths[6] ?? 0, width);
-  widths[5] = clipped.resource;
-  widths[6] = clipped.title;
+  const clipped = clippedWidths(fixed, widths[resourceCol] ?? 0, widths[titleCol] ?? 0, width);
+  widths[resourceCol] = clipped.resource;
+  widths[titleCol] = clipped.title;
   const line = (cells: readonly string[], paint: (i: number, text: string) => string) =>
     cells
       .map((cell, i) => {
         const w = widths[i] ?? 0;
-        const text = i >= 5 ? clipCell(cell, w).padEnd(w) : cell.padEnd(w);
+        const text = i >= resourceCol ? clipCell(cell, w).padEnd(w) : cell.padEnd(w);
         return paint(i, text);
       })
       .join('  ')
       .trimEnd();
-  const head = line(HEADERS, (_i, text) => style.dim(text));
+  const head = line(headers, (_i, text) => style.dim(text));
   const body = findings.map((f, r) =>
     line(rows[r] ?? [], (i, text) => {
       if (i === 0) return style.severity(f.severity, text);

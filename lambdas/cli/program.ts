@@ -45,6 +45,7 @@ Errors are one line on stderr; set TRUSTWATCH_DEBUG=1 to see the stack.`,
   registerAudit(program, io, setExit);
   registerSweep(program, io, setExit);
   registerFindings(program, io, setExit);
+  registerOrg(program, io, setExit);
   registerDemo(program, io, setExit);
   registerRules(program, io, setExit);
   registerDoctor(program, io, setExit);

@@ -1,5 +1,7 @@
 import { Option, type Command } from 'commander';
+import { createLocalAccountStore } from '../adapters/local-accounts.js';
 import { createLocalStore, localStoreExists } from '../adapters/local-store.js';
+import type { AccountStore } from '../core/account-store.js';
 import type { FindingStore } from '../core/store.js';
 import { DEFAULT_REGION, DEFAULT_STACK_NAME, openDeployedStore } from './deployed-table.js';
 import { UsageError } from './errors.js';
@@ -16,6 +18,8 @@ export interface StoreTargetOptions extends StoreOptions {
 
 export interface OpenedStore {
   readonly store: FindingStore;
+  /** Organization mode: account coverage states beside the findings. */
+  readonly accounts: AccountStore;
   /** "local store .trustwatch/" or "table X in us-east-1", for messages. */
   readonly label: string;
   readonly deployed: boolean;
@@ -75,6 +79,7 @@ export async function openStoreFor(
     if (mustExist) await requireLocalStore(options.stateDir);
     return {
       store: openStore(options),
+      accounts: createLocalAccountStore({ stateDir: options.stateDir }),
       label: `local store ${options.stateDir}`,
       deployed: false,
       close: () => undefined,
@@ -91,6 +96,7 @@ export async function openStoreFor(
   const opened = await openDeployedStore(io, options);
   return {
     store: opened.store,
+    accounts: opened.accounts,
     label: `table ${opened.table} in ${opened.region}`,
     deployed: true,
     region: opened.region,

@@ -1,3 +1,4 @@
+import type { AccountCoverage } from './accounts.js';
 import { accountOf, evidenceOf, extractRecords, isFailedCall, type CloudTrailRecord } from './cloudtrail.js';
 import { findingId } from './finding-id.js';
 import type { Evidence, Finding, ResourceRef, RoleTrust, Verdict } from './model.js';
@@ -24,6 +25,11 @@ export interface Coverage {
   readonly exceptKeys?: readonly string[];
   /** What was judged (the event, or the sweep): a finding this coverage resolves was seen fixed by it. */
   readonly evidence?: Evidence;
+  /**
+   * The account that was read: only findings of this account are covered (a sweep of account B
+   * never resolves findings of account A in the same store). undefined = any account (legacy).
+   */
+  readonly accountId?: string;
 }
 
 export interface Evaluation {
@@ -144,11 +150,16 @@ export function evaluateRole(
     const onRole = rule.onRole!;
     const result = runRule(rules, rule, resource, ctx, evidence, () => onRole(role, ctx));
     findings.push(...result.findings);
-    if (!result.failed) coverage.push({ ruleId: rule.id, resourceKeys: [resourceKey(resource)] });
+    if (!result.failed)
+      coverage.push({ ruleId: rule.id, resourceKeys: [resourceKey(resource)], accountId: role.accountId });
   }
   if (findings.every((f) => f.ruleId !== EVALUATION_ERROR_RULE_ID)) {
     // A readable policy also settles an earlier "could not judge" finding on this role.
-    coverage.push({ ruleId: EVALUATION_ERROR_RULE_ID, resourceKeys: [resourceKey(resource)] });
+    coverage.push({
+      ruleId: EVALUATION_ERROR_RULE_ID,
+      resourceKeys: [resourceKey(resource)],
+      accountId: role.accountId,
+    });
   }
   return { findings, coverage };
 }
@@ -236,7 +247,9 @@ export function evaluateRecord(
   if (deletion && typeof deleted === 'string' && deleted !== '') {
     // Every rule's findings on the deleted identity are settled: the resource no longer exists.
     const key = resourceKey({ type: deletion.type, accountId: ctx.accountId, name: deleted, arn: '' });
-    coverage.push(...rules.map((rule) => ({ ruleId: rule.id, resourceKeys: [key] })));
+    coverage.push(
+      ...rules.map((rule) => ({ ruleId: rule.id, resourceKeys: [key], accountId: ctx.accountId })),
+    );
   }
   return { findings, coverage: withEvidence(coverage, evidence) };
 }
@@ -267,7 +280,7 @@ export function evaluateSnapshot(
     if (!(rule.sections ?? []).every((s) => isSectionAvailable(snapshot, s))) continue;
     const result = runRule(rules, rule, account, ctx, evidence, () => onSnapshot(snapshot, ctx));
     findings.push(...result.findings);
-    if (!result.failed) coverage.push({ ruleId: rule.id });
+    if (!result.failed) coverage.push({ ruleId: rule.id, accountId: snapshot.accountId });
   }
 
   if (isSectionAvailable(snapshot, 'authDetails')) {
@@ -296,11 +309,54 @@ export function evaluateSnapshot(
     for (const rule of rules) {
       if (!rule.onRole) continue;
       const except = failed.get(rule.id);
-      coverage.push(except ? { ruleId: rule.id, exceptKeys: except } : { ruleId: rule.id });
+      const accountId = snapshot.accountId;
+      coverage.push(
+        except ? { ruleId: rule.id, exceptKeys: except, accountId } : { ruleId: rule.id, accountId },
+      );
     }
-    if (settled.length > 0) coverage.push({ ruleId: EVALUATION_ERROR_RULE_ID, resourceKeys: settled });
+    if (settled.length > 0)
+      coverage.push({
+        ruleId: EVALUATION_ERROR_RULE_ID,
+        resourceKeys: settled,
+        accountId: snapshot.accountId,
+      });
   }
   return { findings, coverage: withEvidence(coverage, evidence) };
+}
+
+/**
+ * Judges an account's coverage with the coverage rules: each covers its rule in that account only,
+ * so an unreachable account's evaluation opens its coverage finding and resolves nothing else.
+ */
+export function evaluateCoverage(
+  account: AccountCoverage,
+  ctx: RuleContext,
+  rules: readonly Rule[],
+): Evaluation {
+  const resource: ResourceRef = {
+    type: 'account',
+    accountId: account.accountId,
+    name: account.name ?? account.accountId,
+    arn: `arn:aws:iam::${account.accountId}:root`,
+  };
+  const findings: Finding[] = [];
+  const coverage: Coverage[] = [];
+  for (const rule of rules) {
+    const onCoverage = rule.onCoverage;
+    if (!onCoverage) continue;
+    const result = runRule(rules, rule, resource, ctx, undefined, () => onCoverage(account, ctx));
+    findings.push(...result.findings);
+    if (!result.failed) coverage.push({ ruleId: rule.id, accountId: account.accountId });
+  }
+  return { findings, coverage };
+}
+
+/** One evaluation out of several (a sweep's snapshot and coverage judgements), applied at once. */
+export function mergeEvaluations(...evaluations: readonly Evaluation[]): Evaluation {
+  return {
+    findings: evaluations.flatMap((e) => e.findings),
+    coverage: evaluations.flatMap((e) => e.coverage),
+  };
 }
 
 /** Every CloudTrail event any rule judges, grouped by eventSource; the EventBridge pattern is built from it. */

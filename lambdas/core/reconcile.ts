@@ -2,8 +2,17 @@ import type { Coverage, Evaluation } from './engine.js';
 import { EVALUATION_ERROR_RULE_ID } from './engine.js';
 import type { Evidence, Finding } from './model.js';
 import { resourceKey } from './rule.js';
+import { coveringRules } from './coverage-mark.js';
 import { severityRank } from './severity.js';
 import { ALERTING_TRANSITIONS, type Transition } from './transitions.js';
+
+export {
+  markAllCoverage,
+  markCoverage,
+  markedAccounts,
+  withMarkedLastSeen,
+  type CoverageMark,
+} from './coverage-mark.js';
 
 /**
  * Outside sweeps (events), an unchanged finding seen again is rewritten only when its lastSeen is
@@ -15,6 +24,8 @@ export interface ReconcileOptions {
   /** Who caused the changes: "sweep", "event <eventID>". */
   readonly by: string;
   readonly lastSeenFreshnessMs?: number;
+  /** A new account's first sweep: transitions are recorded quiet (one digest instead of one alert each). */
+  readonly baseline?: boolean;
 }
 
 /**
@@ -46,6 +57,8 @@ export interface ReconcileScope {
   readonly rules: ReadonlySet<string>;
   /** Rules covered for some resources only: load open and suppressed findings of these resources. */
   readonly resources: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The accounts `rules` are covered in; undefined = any account (coverage that names none). */
+  readonly accounts?: ReadonlySet<string>;
 }
 
 export class SuppressionError extends Error {
@@ -62,21 +75,12 @@ export interface SuppressionRequest {
   readonly by: string;
 }
 
-function coversKey(c: Coverage, ruleId: string, key: string): boolean {
+function coversKey(c: Coverage, ruleId: string, key: string, accountId: string): boolean {
   if (c.ruleId !== ruleId) return false;
+  // Coverage is per account: what was read in one account says nothing about another.
+  if (c.accountId !== undefined && c.accountId !== accountId) return false;
   if (c.exceptKeys?.includes(key)) return false;
   return c.resourceKeys === undefined || c.resourceKeys.includes(key);
-}
-
-/**
- * Rules whose coverage decides a finding: its own, and for an evaluation error also the rule that
- * failed (judging that rule on the resource again settles the error).
- */
-function coveringRules(finding: Finding): string[] {
-  const failed = finding.facts?.rule;
-  return finding.ruleId === EVALUATION_ERROR_RULE_ID && typeof failed === 'string'
-    ? [finding.ruleId, failed]
-    : [finding.ruleId];
 }
 
 /**
@@ -90,7 +94,7 @@ export function coverageOf(finding: Finding, coverage: readonly Coverage[]): Cov
   const ruleIds = coveringRules(finding);
   let level: CoverageLevel = 'none';
   for (const c of coverage) {
-    if (!ruleIds.some((ruleId) => coversKey(c, ruleId, key))) continue;
+    if (!ruleIds.some((ruleId) => coversKey(c, ruleId, key, finding.resource.accountId))) continue;
     if (c.resourceKeys === undefined) return 'rule';
     level = 'resource';
   }
@@ -106,7 +110,8 @@ export function coveringEvidence(finding: Finding, coverage: readonly Coverage[]
   const ruleIds = coveringRules(finding);
   let found: Evidence | undefined;
   for (const c of coverage) {
-    if (!c.evidence || !ruleIds.some((ruleId) => coversKey(c, ruleId, key))) continue;
+    if (!c.evidence || !ruleIds.some((ruleId) => coversKey(c, ruleId, key, finding.resource.accountId)))
+      continue;
     if (c.evidence.source === 'event') return c.evidence;
     found ??= c.evidence;
   }
@@ -118,65 +123,16 @@ export function isCovered(finding: Finding, coverage: readonly Coverage[]): bool
   return coverageOf(finding, coverage) !== 'none';
 }
 
-/**
- * When each rule was last judged on every resource (by a sweep). An active finding of such a rule
- * was seen then (had it been absent, that sweep would have resolved it), so its lastSeen is read
- * from this one mark instead of being rewritten on every finding. Resources the rule failed on
- * keep the time they were last vouched for ("" when never).
- */
-export interface CoverageMark {
-  readonly rules: Readonly<
-    Record<string, { readonly at: string; readonly failed?: Readonly<Record<string, string>> }>
-  >;
-}
-
-type MarkEntry = CoverageMark['rules'][string];
-
-function vouchedAt(entry: MarkEntry | undefined, key: string): string {
-  if (!entry) return '';
-  return entry.failed && key in entry.failed ? (entry.failed[key] ?? '') : entry.at;
-}
-
-/** The mark after an evaluation, or undefined when it covered no rule completely (events). */
-export function markCoverage(
-  mark: CoverageMark | undefined,
-  evaluation: Evaluation,
-  now: string,
-): CoverageMark | undefined {
-  const covered = new Map<string, Set<string>>();
-  for (const c of evaluation.coverage) {
-    if (c.resourceKeys !== undefined) continue;
-    const except = covered.get(c.ruleId) ?? new Set<string>();
-    for (const key of c.exceptKeys ?? []) except.add(key);
-    covered.set(c.ruleId, except);
-  }
-  if (covered.size === 0) return undefined;
-  const rules: Record<string, MarkEntry> = { ...(mark?.rules ?? {}) };
-  for (const [ruleId, except] of covered) {
-    const old = rules[ruleId];
-    const failed = Object.fromEntries([...except].sort().map((key) => [key, vouchedAt(old, key)]));
-    rules[ruleId] = except.size > 0 ? { at: now, failed } : { at: now };
-  }
-  return { rules };
-}
-
-/** The finding with lastSeen as the mark vouches for it (active findings only). */
-export function withMarkedLastSeen<F extends Finding>(finding: F, mark: CoverageMark | undefined): F {
-  if (!mark || finding.status === 'resolved') return finding;
-  const key = resourceKey(finding.resource);
-  const vouched = coveringRules(finding)
-    .map((ruleId) => vouchedAt(mark.rules[ruleId], key))
-    .reduce((a, b) => (a > b ? a : b));
-  return vouched > finding.lastSeen ? { ...finding, lastSeen: vouched } : finding;
-}
-
 /** What a store must load: by id, by rule, by resource. */
 export function reconcileScope(evaluation: Evaluation): ReconcileScope {
   const rules = new Set<string>();
   const resources = new Map<string, Set<string>>();
+  let accounts: Set<string> | undefined = new Set<string>();
   for (const c of evaluation.coverage) {
     if (c.resourceKeys === undefined) {
       rules.add(c.ruleId);
+      if (c.accountId === undefined) accounts = undefined;
+      else accounts?.add(c.accountId);
       continue;
     }
     for (const key of c.resourceKeys) {
@@ -185,14 +141,20 @@ export function reconcileScope(evaluation: Evaluation): ReconcileScope {
       resources.set(key, set);
     }
   }
-  return { ids: new Set(evaluation.findings.map((f) => f.id)), rules, resources };
+  return {
+    ids: new Set(evaluation.findings.map((f) => f.id)),
+    rules,
+    resources,
+    ...(accounts && rules.size > 0 ? { accounts } : {}),
+  };
 }
 
 /** True when a stored finding is in scope (the store may load more; reconcile ignores the rest). */
 export function inScope(finding: Finding, scope: ReconcileScope): boolean {
   if (scope.ids.has(finding.id)) return true;
   const ruleIds = coveringRules(finding);
-  if (ruleIds.some((ruleId) => scope.rules.has(ruleId))) return true;
+  const inAccount = !scope.accounts || scope.accounts.has(finding.resource.accountId);
+  if (inAccount && ruleIds.some((ruleId) => scope.rules.has(ruleId))) return true;
   const resourceRules = scope.resources.get(resourceKey(finding.resource));
   return ruleIds.some((ruleId) => resourceRules?.has(ruleId) ?? false);
 }
@@ -249,8 +211,9 @@ function transition(
   previous: Finding | undefined,
   at: string,
   by: string,
+  quiet = false,
 ): FindingWrite {
-  const t: Transition = { kind, finding, ...(previous ? { previous } : {}), at, by };
+  const t: Transition = { kind, finding, ...(previous ? { previous } : {}), at, by, ...(quiet && { quiet }) };
   return { kind: 'transition', finding, ...(previous ? { previous } : {}), transition: t };
 }
 
@@ -267,28 +230,30 @@ export function reconcileFinding(
   options: ReconcileOptions,
 ): FindingWrite | undefined {
   const { by } = options;
+  const quiet = options.baseline === true;
   const freshness = options.lastSeenFreshnessMs ?? DEFAULT_LAST_SEEN_FRESHNESS_MS;
   if (!stored) {
     if (!seen) return undefined;
     const opened: Finding = { ...seen, status: 'open', firstSeen: now, lastSeen: now };
-    return transition('opened', opened, undefined, now, by);
+    return transition('opened', opened, undefined, now, by, quiet);
   }
   if (!seen) {
     if (covered === 'none' || stored.status === 'resolved') return undefined;
     const { suppression: _s, ...rest } = stored;
     // A suppressed finding that is fixed keeps its suppression in history, not on the resolved state.
-    return transition('resolved', { ...rest, status: 'resolved', resolvedAt: now }, stored, now, by);
+    return transition('resolved', { ...rest, status: 'resolved', resolvedAt: now }, stored, now, by, quiet);
   }
   switch (stored.status) {
     case 'resolved':
-      return transition('regressed', reopened(stored, seen, now), stored, now, by);
+      return transition('regressed', reopened(stored, seen, now), stored, now, by, quiet);
     case 'suppressed': {
       const expired =
         stored.suppression === undefined || Date.parse(stored.suppression.until) <= Date.parse(now);
-      if (expired) return transition('suppression-expired', reopened(stored, seen, now), stored, now, by);
+      if (expired)
+        return transition('suppression-expired', reopened(stored, seen, now), stored, now, by, quiet);
       // A suppression accepted a risk of one size; a wider one must be looked at again.
       if (severityRank(seen.severity) > severityRank(stored.severity)) {
-        return transition('escalated', reopened(stored, seen, now), stored, now, by);
+        return transition('escalated', reopened(stored, seen, now), stored, now, by, quiet);
       }
       break;
     }
@@ -300,6 +265,7 @@ export function reconcileFinding(
           stored,
           now,
           by,
+          quiet,
         );
       }
       break;
@@ -363,7 +329,7 @@ export function withResolvedBy<W extends FindingWrite | undefined>(
 
 /** Whether a transition is sent: alerting kinds, except the resolution of something already suppressed. */
 export function isAlerting(t: Transition): boolean {
-  if (!ALERTING_TRANSITIONS.includes(t.kind)) return false;
+  if (!ALERTING_TRANSITIONS.includes(t.kind) || t.quiet) return false;
   return !(t.kind === 'resolved' && t.previous?.status === 'suppressed');
 }
 

@@ -1,3 +1,4 @@
+import type { AccountCoverage } from './accounts.js';
 import type { CloudTrailRecord } from './cloudtrail.js';
 import type { TrustwatchConfig } from './config.js';
 import type { ResourceRef, RoleTrust, Verdict } from './model.js';
@@ -53,6 +54,11 @@ export interface Rule extends RuleMeta {
   /** Snapshot sections `onSnapshot` reads; it runs (and may resolve findings) only when all were read. */
   readonly sections?: readonly SnapshotSection[];
   readonly onSnapshot?: (snapshot: AccountSnapshot, ctx: RuleContext) => readonly Verdict[];
+  /**
+   * Judges whether an organization sweep could reach the account (coverage rules). Runs once per
+   * account sweep, reachable or not, so its findings open and resolve with the account's coverage.
+   */
+  readonly onCoverage?: (coverage: AccountCoverage, ctx: RuleContext) => readonly Verdict[];
 }
 
 /** Key identifying a resource across paths: IAM names are unique per account and case-insensitive. */

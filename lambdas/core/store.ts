@@ -53,6 +53,8 @@ export interface ListQuery {
    * `suppressionExpired`), not as suppressed. Absent: findings as stored.
    */
   readonly now?: string;
+  /** Only findings in these accounts (organization mode: `--account`, `--ou`). */
+  readonly accounts?: readonly string[];
 }
 
 /** Outcome of claiming a CloudTrail event id for processing. */

@@ -43,4 +43,6 @@ export interface Transition {
    * The finding's own `evidence` stays what introduced it. Absent on transitions stored before.
    */
   readonly resolvedBy?: Evidence;
+  /** Recorded in history but not alerted: a new account's baseline sweep reports it in one digest. */
+  readonly quiet?: true;
 }

@@ -1,6 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 // zod/mini keeps Lambda bundles small (the classic `z` namespace pulls in ~400 KB).
 import * as z from 'zod/mini';
+import { configForAccount } from '../core/accounts.js';
+import type { AccountStore } from '../core/account-store.js';
 import type { TrustwatchConfig } from '../core/config.js';
 import { EVALUATION_ERROR_RULE_ID, evaluateEvents, toFinding, type Evaluation } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
@@ -14,6 +16,7 @@ import {
 import { DEFAULT_EVENT_LEASE_SECONDS, type AlertSink, type FindingStore } from '../core/store.js';
 import { RULES } from '../rules/index.js';
 import {
+  createAccountStore,
   createAlertSink,
   createAuditLogStore,
   createLogger,
@@ -76,6 +79,11 @@ export interface EventHandlerDeps {
   readonly stackAuditLogs?: AuditLogDestinations;
   /** Reads the trail destinations the last sweep recorded; called once per container, again only after a failure. */
   readonly readSweptAuditLogs?: () => Promise<AuditLogDestinations | undefined>;
+  /**
+   * Organization mode: account states (OU path for the account's overrides; last event seen).
+   * Events from member accounts arrive on the hub bus and are judged with the record's own account.
+   */
+  readonly accounts?: AccountStore;
 }
 
 export interface EventOutcome {
@@ -157,6 +165,23 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
     return mergeAuditLogDestinations(deps.stackAuditLogs, swept?.value);
   }
 
+  /** The access model in force in the event's account (organization overrides by scope). */
+  async function configOf(accountId: string): Promise<TrustwatchConfig> {
+    if (!deps.accounts || !deps.config.organization) return deps.config;
+    const state = await deps.accounts.get(accountId);
+    return configForAccount(deps.config, accountId, state?.ouPath);
+  }
+
+  /** `org status` shows when each account's events last arrived; a failure here never fails the event. */
+  async function noteEvent(accountId: string, now: string): Promise<void> {
+    if (!deps.accounts || !deps.config.organization) return;
+    try {
+      await deps.accounts.noteEvent(accountId, now);
+    } catch (error) {
+      logger.warn('could not record the account of the event', { error: errorSummary(error) });
+    }
+  }
+
   return async (event) => {
     const parsed = envelopeSchema.safeParse(event);
     if (!parsed.success) {
@@ -186,12 +211,15 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
       let itemWrites = 0;
       if (claim === 'claimed') {
         let evaluation: Evaluation;
+        const recipient = envelope.detail.recipientAccountId;
+        const accountId = typeof recipient === 'string' && recipient !== '' ? recipient : envelope.account;
+        const config = await configOf(accountId);
         try {
           const destinations = await auditLogs();
           evaluation = evaluateEvents(
             envelope,
             {
-              config: deps.config,
+              config,
               now,
               ...(deps.watcher && { watcher: deps.watcher }),
               ...(destinations && { auditLogs: destinations }),
@@ -207,6 +235,7 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
         }
         const result = await store.applyEvaluation(evaluation, { now, by: `event ${eventId}` });
         await store.completeEvent(eventId, now);
+        await noteEvent(accountId, now);
         transitions = result.transitions.length;
         itemWrites = result.itemWrites;
         logger.info('event judged', {
@@ -252,9 +281,11 @@ export async function handler(event: unknown, context?: LambdaContextLike): Prom
   if (context) defaultLogger.addContext(context as Parameters<Logger['addContext']>[0]);
   if (!defaultHandler) {
     const env = readRuntimeEnv();
+    const accounts = env.config.organization ? createAccountStore(env) : undefined;
     defaultHandler = createEventHandler({
       store: createStore(env),
-      sink: createAlertSink(env, defaultLogger),
+      ...(accounts && { accounts }),
+      sink: createAlertSink(env, defaultLogger, accounts),
       rules: RULES,
       config: env.config,
       logger: defaultLogger,

@@ -4,6 +4,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import * as z from 'zod/mini';
 import { parseAlertEnvelope } from '../core/render/envelope.js';
 import { renderSlackPlain, type SlackMessage } from '../core/render/slack.js';
+import { parseConfig } from '../core/config.js';
 import { postSlackWebhook, SlackWebhookError, type SlackWebhookOptions } from '../adapters/slack-webhook.js';
 
 /**
@@ -99,6 +100,11 @@ export function secretWebhookUrl(client: SecretsManagerClient, secretId: string)
 
 export interface NotifierDeps {
   readonly webhookUrl: WebhookUrlSource;
+  /**
+   * Organization mode: the webhook of an alert's `route` message attribute (a key of
+   * organization.routes with a slackWebhookSecret); undefined = the default webhook.
+   */
+  readonly routeWebhook?: (route: string) => WebhookUrlSource | undefined;
   readonly webhook?: SlackWebhookOptions;
   readonly logger?: NotifierLogger;
 }
@@ -134,7 +140,9 @@ export function createNotifierHandler(
       }
       const payload: SlackMessage =
         envelope?.slack ?? renderSlackPlain(sns.Subject ?? undefined, sns.Message);
-      const url = await deps.webhookUrl.get();
+      const route = sns.MessageAttributes?.route?.Value;
+      const source = (route && route !== 'default' && deps.routeWebhook?.(route)) || deps.webhookUrl;
+      const url = await source.get();
       try {
         const { attempts } = await postSlackWebhook(url, payload, {
           ...deps.webhook,
@@ -151,7 +159,7 @@ export function createNotifierHandler(
         });
       } catch (error) {
         // 403/404/410: the webhook was revoked or its channel archived; re-read the secret next time.
-        if (error instanceof SlackWebhookError && !error.retryable) deps.webhookUrl.invalidate();
+        if (error instanceof SlackWebhookError && !error.retryable) source.invalidate();
         logger.error('Slack delivery failed', {
           messageId: sns.MessageId,
           error: error instanceof Error ? error.message : String(error),
@@ -174,8 +182,21 @@ export async function handler(event: NotifierEvent, context?: NotifierContext): 
     const secretArn = process.env.SLACK_WEBHOOK_SECRET_ID || process.env.SLACK_WEBHOOK_SECRET_ARN;
     if (!secretArn) throw new WebhookSecretError('SLACK_WEBHOOK_SECRET_ID is not set');
     const logger = new Logger({ serviceName: 'trustwatch-notifier' });
+    const secrets = new SecretsManagerClient({});
+    // Per-route webhooks (organization.routes[route].slackWebhookSecret), read from the config if set.
+    const rawConfig = process.env.TRUSTWATCH_CONFIG;
+    const routes = rawConfig
+      ? parseConfig(JSON.parse(rawConfig), 'TRUSTWATCH_CONFIG').organization?.routes
+      : undefined;
+    const routeSources = new Map<string, WebhookUrlSource>();
     defaultHandler = createNotifierHandler({
-      webhookUrl: secretWebhookUrl(new SecretsManagerClient({}), secretArn),
+      webhookUrl: secretWebhookUrl(secrets, secretArn),
+      routeWebhook: (route) => {
+        const secret = routes?.[route]?.slackWebhookSecret;
+        if (!secret) return undefined;
+        if (!routeSources.has(route)) routeSources.set(route, secretWebhookUrl(secrets, secret));
+        return routeSources.get(route);
+      },
       logger: {
         info: (message, extra) => logger.info(message, extra ?? {}),
         warn: (message, extra) => logger.warn(message, extra ?? {}),

@@ -3,7 +3,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 // zod/mini keeps Lambda bundles small (the classic `z` namespace pulls in ~400 KB).
 import * as z from 'zod/mini';
+import { createDynamoDbAccountStore } from '../adapters/dynamodb/accounts.js';
 import { createDynamoDbStore } from '../adapters/dynamodb-store.js';
+import type { AccountStore } from '../core/account-store.js';
+import { routeFor } from '../core/accounts.js';
 import {
   createSnsAlertSink,
   createSnsOpenFindingsDigestSink,
@@ -145,6 +148,15 @@ export function createAuditLogStore(env: RuntimeEnv): AuditLogDestinationsStore 
   return createAuditLogDestinationsStore({ tableName: env.tableName, client: dynamoDbClient(env) });
 }
 
+/** Organization mode: account coverage states in the same table. */
+export function createAccountStore(env: RuntimeEnv): AccountStore {
+  const client = new DynamoDBClient({
+    ...(env.region ? { region: env.region } : {}),
+    maxAttempts: DYNAMODB_MAX_ATTEMPTS,
+  });
+  return createDynamoDbAccountStore({ tableName: env.tableName, client });
+}
+
 function snsClient(env: RuntimeEnv): SNSClient {
   return new SNSClient({ ...(env.region ? { region: env.region } : {}), maxAttempts: SNS_MAX_ATTEMPTS });
 }
@@ -160,8 +172,22 @@ function sinkOptions(env: RuntimeEnv, logger: SinkLogger) {
   };
 }
 
-export function createAlertSink(env: RuntimeEnv, logger: SinkLogger): AlertSink {
-  return createSnsAlertSink(sinkOptions(env, logger));
+/** With `accounts` (organization mode), alerts carry the account's route and name as attributes. */
+export function createAlertSink(env: RuntimeEnv, logger: SinkLogger, accounts?: AccountStore): AlertSink {
+  const config = env.config;
+  return createSnsAlertSink({
+    ...sinkOptions(env, logger),
+    ...(accounts &&
+      config.organization && {
+        routeOf: async (accountId: string) => {
+          const state = await accounts.get(accountId);
+          return {
+            route: routeFor(config, accountId, state?.ouPath),
+            ...(state?.name !== undefined && { accountName: state.name }),
+          };
+        },
+      }),
+  });
 }
 
 export function createOpenFindingsDigestSink(env: RuntimeEnv, logger: SinkLogger): OpenFindingsDigestSink {

@@ -1,4 +1,5 @@
 import type { Rule } from '../core/rule.js';
+import { rule as accountUnreachable } from './account-unreachable/rule.js';
 import { rule as accessKeyNotRotated } from './access-key-not-rotated/rule.js';
 import { rule as cloudtrailNotLoggingUsEast1 } from './cloudtrail-not-logging-us-east-1/rule.js';
 import { rule as consoleUserWithoutMfa } from './console-user-without-mfa/rule.js';
@@ -22,4 +23,5 @@ export const ACCOUNT_RULES: readonly Rule[] = [
   roleUnused,
   oidcProviderUnused,
   oidcProviderAudienceMismatch,
+  accountUnreachable,
 ];

@@ -13,6 +13,7 @@ import {
   inScope,
   isAlerting,
   markCoverage,
+  markedAccounts,
   type CoverageMark,
   type FindingWrite,
   type ReconcileScope,
@@ -46,6 +47,12 @@ import {
 export interface Versioned {
   readonly finding: StoredFinding;
   readonly version: number;
+}
+
+export interface LoadedMark {
+  readonly mark?: CoverageMark;
+  /** Item version per scope (undefined key = the legacy item); absent = not written yet. */
+  readonly versions: ReadonlyMap<string | undefined, number>;
 }
 
 /** A conditional write failed: someone else changed the item since it was read. */
@@ -154,11 +161,24 @@ export function findingTable(options: FindingTableOptions) {
     const ruleIds = new Set(scope.rules);
     if (!perResource) for (const set of scope.resources.values()) for (const r of set) ruleIds.add(r);
     const rules = ruleIds.size > 0 ? [...ruleIds, EVALUATION_ERROR_RULE_ID] : [];
+    // Coverage is per account: other accounts' findings of the rule are filtered out server-side.
+    const accounts = perResource && scope.accounts ? [...scope.accounts] : undefined;
+    const accountFilter = accounts
+      ? {
+          FilterExpression: `#f.#r.#a IN (${accounts.map((_, i) => `:a${i}`).join(', ')})`,
+          ExpressionAttributeNames: { '#f': 'finding', '#r': 'resource', '#a': 'accountId' },
+        }
+      : {};
     const byRule = (ruleId: string) =>
       queryAll({
         IndexName: 'byRule',
         KeyConditionExpression: 'rulePk = :pk AND begins_with(ruleSk, :active)',
-        ExpressionAttributeValues: { ':pk': rulePk(ruleId), ':active': ACTIVE_PREFIX },
+        ...accountFilter,
+        ExpressionAttributeValues: {
+          ':pk': rulePk(ruleId),
+          ':active': ACTIVE_PREFIX,
+          ...Object.fromEntries((accounts ?? []).map((a, i) => [`:a${i}`, a])),
+        },
       });
     const byResource = (key: string) =>
       queryAll({
@@ -174,25 +194,68 @@ export function findingTable(options: FindingTableOptions) {
     return found;
   }
 
-  async function loadMark(): Promise<{ mark?: CoverageMark; version: number }> {
-    const item = await getItem(MARK_KEY.pk, MARK_KEY.sk);
-    return item
-      ? { mark: { rules: item.rules as CoverageMark['rules'] }, version: Number(item.version) }
-      : { version: 0 };
+  /** The mark item of one scope: the legacy item (coverage naming no account) or one account's. */
+  const markKey = (accountId?: string) =>
+    accountId === undefined ? MARK_KEY : { pk: MARK_KEY.pk, sk: `${MARK_KEY.sk}#${accountId}` };
+
+  /**
+   * The coverage mark: the legacy item and, per account, one item (so 1,000 accounts never meet the
+   * 400 KB item limit and concurrent account sweeps never race on one item). `accounts` limits the
+   * read to those accounts' items; undefined reads every account's item (list, get).
+   */
+  async function loadMark(accounts?: readonly string[]): Promise<LoadedMark> {
+    const items =
+      accounts === undefined
+        ? await queryAll({
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+            ExpressionAttributeValues: { ':pk': MARK_KEY.pk, ':sk': MARK_KEY.sk },
+            ConsistentRead: true,
+          })
+        : (
+            await Promise.all([undefined, ...accounts].map((a) => getItem(markKey(a).pk, markKey(a).sk)))
+          ).filter((i): i is Record<string, unknown> => i !== undefined);
+    const versions = new Map<string | undefined, number>();
+    let rules: CoverageMark['rules'] | undefined;
+    const perAccount: Record<string, { rules: CoverageMark['rules'] }> = {};
+    for (const item of items) {
+      const sk = String(item.sk);
+      const account = sk === MARK_KEY.sk ? undefined : sk.slice(MARK_KEY.sk.length + 1);
+      versions.set(account, Number(item.version));
+      if (account === undefined) rules = item.rules as CoverageMark['rules'];
+      else perAccount[account] = { rules: item.rules as CoverageMark['rules'] };
+    }
+    if (items.length === 0) return { versions };
+    const accountsFound = Object.keys(perAccount).length > 0;
+    return { mark: { rules: rules ?? {}, ...(accountsFound ? { accounts: perAccount } : {}) }, versions };
   }
 
-  /** Records the rules this evaluation covered completely: one item write, whatever the number of findings. */
-  async function saveMark(
+  /** Records the rules this evaluation covered completely: one item write per scope, whatever the number of findings. */
+  async function saveMark(evaluation: Evaluation, now: string, loaded: LoadedMark): Promise<number> {
+    let writes = 0;
+    for (const account of [undefined, ...markedAccounts(evaluation)]) {
+      writes += await saveScopeMark(evaluation, now, loaded, account);
+    }
+    return writes;
+  }
+
+  async function saveScopeMark(
     evaluation: Evaluation,
     now: string,
-    loaded: { mark?: CoverageMark; version: number },
+    loaded: LoadedMark,
+    account: string | undefined,
   ): Promise<number> {
+    const scopeOf = (l: LoadedMark) => ({
+      rules: account === undefined ? l.mark?.rules : l.mark?.accounts?.[account]?.rules,
+      version: l.versions.get(account) ?? 0,
+    });
     for (let attempt = 0; attempt <= maxRetries; attempt++) {
-      const { mark, version } = attempt === 0 ? loaded : await loadMark();
-      const next = markCoverage(mark, evaluation, now);
+      const { rules, version } = scopeOf(
+        attempt === 0 ? loaded : await loadMark(account === undefined ? [] : [account]),
+      );
+      const next = markCoverage(rules ? { rules } : undefined, evaluation, now, account);
       if (!next) return 0;
       try {
-        const item = { ...MARK_KEY, rules: next.rules, version: version + 1 };
+        const item = { ...markKey(account), rules: next.rules, version: version + 1 };
         if (version === 0) await put(item, 'attribute_not_exists(pk)');
         else await put(item, '#v = :v', { ':v': version });
         return 1;
@@ -200,7 +263,7 @@ export function findingTable(options: FindingTableOptions) {
         if (!(e instanceof WriteConflict)) throw e;
       }
     }
-    throw new StoreConflictError('coverage mark: lost too many races');
+    throw new StoreConflictError(`coverage mark${account ? ` of ${account}` : ''}: lost too many races`);
   }
 
   /** Applies a history item whose state write never happened (the writer died between the two). */

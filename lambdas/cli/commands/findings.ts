@@ -20,6 +20,7 @@ import { colorEnabled, styleFor } from '../format.js';
 import type { CliIO } from '../io.js';
 import { renderOcsf } from '../ocsf.js';
 import {
+  accountOption,
   addCommonOptions,
   nowOf,
   parseIsoArg,
@@ -31,7 +32,13 @@ import {
   type CommonOptions,
 } from '../options.js';
 import type { SetExit } from '../program.js';
-import { actor, addDeployedTableOptions, openStoreFor, type StoreTargetOptions } from '../store.js';
+import {
+  actor,
+  addDeployedTableOptions,
+  openStoreFor,
+  type OpenedStore,
+  type StoreTargetOptions,
+} from '../store.js';
 import { version } from '../version.js';
 
 type StatusFilter = FindingStatus | 'all';
@@ -44,6 +51,8 @@ interface FilterOptions extends Options {
   readonly resource?: string;
   readonly since?: string;
   readonly limit?: number;
+  readonly account?: string;
+  readonly ou?: string;
 }
 
 interface ListOptions extends FilterOptions {
@@ -66,8 +75,9 @@ function json(io: CliIO, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-function queryOf(io: CliIO, options: FilterOptions): ListQuery {
+function queryOf(io: CliIO, options: FilterOptions, accounts?: readonly string[]): ListQuery {
   return {
+    ...(accounts ? { accounts } : {}),
     status: options.status,
     ...(options.severity ? { severity: options.severity } : {}),
     ...(options.rule ? { ruleId: options.rule } : {}),
@@ -83,11 +93,11 @@ async function withStore<T>(
   io: CliIO,
   options: Options,
   command: Command,
-  work: (store: FindingStore, region: string | undefined) => Promise<T>,
+  work: (store: FindingStore, region: string | undefined, opened: OpenedStore) => Promise<T>,
 ): Promise<T> {
   const opened = await openStoreFor(io, options, command, true);
   try {
-    return await work(opened.store, opened.region);
+    return await work(opened.store, opened.region, opened);
   } finally {
     opened.close();
   }
@@ -126,7 +136,9 @@ function summaryLine(findings: readonly StoredFinding[], status: StatusFilter): 
 
 async function list(io: CliIO, options: ListOptions, command: Command): Promise<number> {
   if (options.json && options.csv) throw new UsageError('--json and --csv: choose one output format');
-  const findings = await withStore(io, options, command, (store) => store.list(queryOf(io, options)));
+  const findings = await withStore(io, options, command, async (store, _region, opened) =>
+    store.list(queryOf(io, options, await accountFilter(options, opened))),
+  );
   if (options.json) json(io, { findings });
   else if (options.csv) io.stdout.write(renderCsv(findings));
   else if (findings.length === 0) {
@@ -135,8 +147,10 @@ async function list(io: CliIO, options: ListOptions, command: Command): Promise<
   } else {
     const style = styleFor(colorEnabled(io.stdout, io.env));
     const width = io.stdout.isTTY ? io.stdout.columns : undefined;
+    // One store may hold many accounts (organization mode): then each row names its account.
+    const showAccount = new Set(findings.map((f) => f.resource.accountId)).size > 1;
     io.stdout.write(
-      `${renderFindingTable(findings, style, width)}\n\n${summaryLine(findings, options.status)}\n`,
+      `${renderFindingTable(findings, style, width, { showAccount })}\n\n${summaryLine(findings, options.status)}\n`,
     );
   }
   return EXIT.ok;
@@ -202,8 +216,8 @@ async function unsuppressFinding(
 
 async function exportFindings(io: CliIO, options: ExportOptions, command: Command): Promise<number> {
   const format = options.json ? 'json' : options.format;
-  await withStore(io, options, command, async (store, region) => {
-    const listed = await store.list(queryOf(io, options));
+  await withStore(io, options, command, async (store, region, opened) => {
+    const listed = await store.list(queryOf(io, options, await accountFilter(options, opened)));
     if (format === 'csv') io.stdout.write(renderCsv(listed));
     else if (format === 'asff')
       io.stdout.write(renderAsff(listed, { region: options.productRegion ?? region ?? DEFAULT_REGION }));
@@ -212,6 +226,22 @@ async function exportFindings(io: CliIO, options: ExportOptions, command: Comman
     else json(io, { findings: await withHistories(io, store, listed) });
   });
   return EXIT.ok;
+}
+
+/**
+ * The accounts `--account` and `--ou` select; undefined = every account. An OU is resolved from the
+ * account states an organization sweep stored (an account is in an OU when the OU is on its path).
+ */
+async function accountFilter(options: FilterOptions, opened: OpenedStore): Promise<string[] | undefined> {
+  if (options.ou === undefined) return options.account === undefined ? undefined : [options.account];
+  const inOu = (await opened.accounts.list())
+    .filter((a) => a.ou === options.ou || (a.ouPath ?? []).includes(options.ou ?? ''))
+    .map((a) => a.id);
+  if (inOu.length === 0)
+    throw new UsageError(
+      `--ou ${options.ou}: no account of that OU in ${opened.label} (OUs come from an organization sweep: \`trustwatch sweep --org-dir\` or the deployed hub)`,
+    );
+  return options.account === undefined ? inOu : inOu.filter((id) => id === options.account);
 }
 
 function statusOption(defaultValue: StatusFilter): Option {
@@ -229,6 +259,13 @@ function parseRuleArg(value: string): string {
   const ids = RULES.map((r) => r.id);
   if (ids.includes(id)) return id;
   throw unknownValue('rule', id, ids);
+}
+
+function parseOuArg(value: string): string {
+  const trimmed = value.trim();
+  if (!/^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$/.test(trimmed))
+    throw new UsageError(`--ou ${value}: expected an OU id (ou-…) or a root id (r-…)`);
+  return trimmed;
 }
 
 function parseLimit(value: string): number {
@@ -258,7 +295,14 @@ function addFilters(command: Command, defaultStatus: StatusFilter): Command {
         'only findings that changed since: 7d, 12h, 2w, 30m back from now, or an ISO date/time',
       ).argParser(parseSinceArg),
     )
-    .addOption(new Option('--limit <n>', 'at most this many (the most severe first)').argParser(parseLimit));
+    .addOption(new Option('--limit <n>', 'at most this many (the most severe first)').argParser(parseLimit))
+    .addOption(accountOption('only findings in this account (a store may hold many: organization mode)'))
+    .addOption(
+      new Option(
+        '--ou <id>',
+        'only findings in accounts of this OU (ou-… or r-…), from stored account metadata',
+      ).argParser(parseOuArg),
+    );
 }
 
 export function registerFindings(program: Command, io: CliIO, setExit: SetExit): void {

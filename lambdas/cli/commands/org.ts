@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { CliIO } from '../io.js';
 import { orgDoctor } from '../org-doctor/index.js';
 import type { SetExit } from '../program.js';
+import { registerOrgStatus } from './org-status.js';
 
 function positiveInt(value: string): number {
   const n = Number(value);
@@ -18,7 +19,7 @@ interface OrgDoctorCliOptions {
 }
 
 /** `trustwatch org …`: organization mode (docs/organization.md). */
-export function registerOrg(program: Command, io: CliIO, setExit: SetExit): void {
+export function registerOrg(program: Command, io: CliIO, setExit: SetExit): Command {
   const org = program
     .command('org')
     .description('organization mode: coverage per account and onboarding checks');
@@ -56,5 +57,6 @@ export function registerOrg(program: Command, io: CliIO, setExit: SetExit): void
       );
     });
 
-  // `org status` (coverage per account) is registered here by the runtime side: org.command('status')…
+  registerOrgStatus(org, io, setExit);
+  return org;
 }

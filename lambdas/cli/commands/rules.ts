@@ -17,6 +17,7 @@ export function judgedOn(rule: Rule): string {
   if (names.length > MAX_EVENT_NAMES) parts.push(`events: ${names.length} calls (listed in docs/rules.md)`);
   else if (names.length) parts.push(`events: ${names.join(', ')}`);
   if (rule.onSnapshot) parts.push('sweep');
+  if (rule.onCoverage) parts.push('organization sweep (each account’s coverage)');
   return parts.join('; ') || 'any input it cannot judge';
 }
 

@@ -30,11 +30,16 @@ import { loadSnapshot, type SnapshotSourceOptions } from '../snapshot-source.js'
 import { openDeployedStore } from '../deployed-table.js';
 import { openStore } from '../store.js';
 import { addSnapshotSourceOptions } from './audit.js';
+import { sweepOrgDir } from './sweep-org-dir.js';
 
 type SweepOptions = CommonOptions &
   GateOptions &
   StoreOptions &
-  SnapshotSourceOptions & { readonly table?: string; readonly stack?: string | true };
+  SnapshotSourceOptions & {
+    readonly table?: string;
+    readonly stack?: string | true;
+    readonly orgDir?: string;
+  };
 
 /** The local store, or with --table/--stack the deployed table (same profile and region as the read). */
 async function openSweepStore(io: CliIO, options: SweepOptions) {
@@ -49,6 +54,13 @@ async function openSweepStore(io: CliIO, options: SweepOptions) {
 async function sweep(io: CliIO, options: SweepOptions): Promise<number> {
   const { config, source } = await loadCliConfig(io, options.config);
   const now = nowOf(io, options);
+  if (options.orgDir !== undefined) {
+    if (options.authDetails || options.credentialReport || options.profile || options.table || options.stack)
+      throw new UsageError(
+        '--org-dir reads every account from its folder into the local store: leave out --auth-details, --credential-report, --profile, --table and --stack',
+      );
+    return sweepOrgDir(io, { ...options, orgDir: options.orgDir }, config, now);
+  }
   const snapshot = await loadSnapshot(io, options, now);
   const evaluation = evaluateSnapshot(snapshot, { config, now, accountId: snapshot.accountId }, RULES);
   const opened = await openSweepStore(io, options);
@@ -101,7 +113,11 @@ export function registerSweep(program: Command, io: CliIO, setExit: SetExit): vo
     .addOption(stateDirOption())
     .option('--table <name>', 'reconcile with the deployed findings table instead of the local store')
     .option('--stack [name]', "the deployed table, named by this stack's outputs (default TrustWatch)")
-    .addOption(failOnOption('none'));
+    .addOption(failOnOption('none'))
+    .option(
+      '--org-dir <dir>',
+      'sweep many accounts from files: DIR/accounts.json (ListAccounts output), DIR/ID/auth-details.json, optional DIR/ID/credential-report.csv; no folder or DIR/ID/UNREACHABLE = unreachable. --json adds "accounts"',
+    );
   addCommonOptions(command)
     .addHelpText(
       'after',
