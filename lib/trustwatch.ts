@@ -10,7 +10,7 @@ import type { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SNAPSHOT_PERMISSIONS } from '../lambdas/adapters/aws/index.js';
-import { ConfigError, DEFAULT_CONFIG, type TrustwatchConfig } from '../lambdas/core/config.js';
+import { compactConfig, ConfigError, DEFAULT_CONFIG, type TrustwatchConfig } from '../lambdas/core/config.js';
 import { eventCatalog } from '../lambdas/core/engine.js';
 import { DAILY_DIGEST_EVENT } from '../lambdas/core/render/open-digest.js';
 import type { Rule } from '../lambdas/core/rule.js';
@@ -134,7 +134,8 @@ export class TrustWatch extends Construct {
     super(scope, id);
     const config = (this.config = props.config ?? DEFAULT_CONFIG);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const configJson = JSON.stringify(config);
+    // Defaults left out: the Lambdas' parseConfig restores them, and the 4 KB environment is shared.
+    const configJson = JSON.stringify(compactConfig(config));
     if (Buffer.byteLength(configJson) > MAX_CONFIG_ENV_BYTES) {
       throw new ConfigError([
         `(root): ${Buffer.byteLength(configJson)} bytes as JSON, more than the ${MAX_CONFIG_ENV_BYTES} the Lambda environment can hold`,
@@ -411,10 +412,12 @@ export class TrustWatch extends Construct {
     // Names are tokens until deploy: count each at the longest its kind allows.
     const otherBytes = 1_000; // TABLE_NAME, TOPIC_ARN, CHATBOT_TOPIC_ARN, the audit-log bucket, keys
     const needed =
-      Buffer.byteLength(JSON.stringify(this.config)) + estimatedResolvedBytes(resources) + otherBytes;
+      Buffer.byteLength(JSON.stringify(compactConfig(this.config))) +
+      estimatedResolvedBytes(resources) +
+      otherBytes;
     if (needed > LAMBDA_ENV_MAX_BYTES) {
       throw new ConfigError([
-        `(root): the config (${Buffer.byteLength(JSON.stringify(this.config))} bytes as JSON) and the watcher's own resource names (up to ${estimatedResolvedBytes(resources)} bytes) do not fit the ${LAMBDA_ENV_MAX_BYTES}-byte Lambda environment; shorten the config`,
+        `(root): the config (${Buffer.byteLength(JSON.stringify(compactConfig(this.config)))} bytes as JSON) and the watcher's own resource names (up to ${estimatedResolvedBytes(resources)} bytes) do not fit the ${LAMBDA_ENV_MAX_BYTES}-byte Lambda environment; shorten the config`,
       ]);
     }
     for (const [name, value] of Object.entries(variables)) eventFunction.function.addEnvironment(name, value);

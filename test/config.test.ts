@@ -91,3 +91,23 @@ describe('organization config', () => {
     expect(() => parseConfig({ organization })).toThrow(message);
   });
 });
+
+describe('compactConfig', () => {
+  it('drops defaults and round-trips through parseConfig', async () => {
+    const { compactConfig } = await import('../lambdas/core/config.js');
+    expect(compactConfig(DEFAULT_CONFIG)).toEqual({});
+    const config = parseConfig({
+      accessModel: { allowedIamUsers: ['break-glass'] },
+      alerts: { emails: ['sec@example.com'] },
+      organization: {
+        id: 'o-a1b2c3d4e5',
+        deploymentTargets: ['r-ab12'],
+        managementAccountId: '111111111111',
+      },
+    });
+    const compact = compactConfig(config);
+    expect(compact.accessModel).toEqual({ allowedIamUsers: ['break-glass'] });
+    expect(parseConfig(compact)).toEqual(config);
+    expect(JSON.stringify(compact).length).toBeLessThan(JSON.stringify(config).length / 2);
+  });
+});

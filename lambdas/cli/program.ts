@@ -49,6 +49,5 @@ Errors are one line on stderr; set TRUSTWATCH_DEBUG=1 to see the stack.`,
   registerDemo(program, io, setExit);
   registerRules(program, io, setExit);
   registerDoctor(program, io, setExit);
-  registerOrg(program, io, setExit);
   return program;
 }

@@ -219,3 +219,36 @@ export function parseConfig(raw: unknown, source = 'config'): TrustwatchConfig {
 }
 
 export const DEFAULT_CONFIG: TrustwatchConfig = parseConfig({});
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * The config without the values `parseConfig` fills in by default, so `parseConfig(compactConfig(c))`
+ * gives `c` back. The Lambdas receive it in their 4 KB environment, where defaults only take room.
+ */
+export function compactConfig(config: TrustwatchConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [section, value] of Object.entries(config)) {
+    const fallback =
+      section === 'organization' && config.organization
+        ? // Its defaults are those of an organization with only the required keys.
+          organizationSchema.parse({
+            id: config.organization.id,
+            deploymentTargets: config.organization.deploymentTargets,
+            managementAccountId: config.organization.managementAccountId,
+          })
+        : (DEFAULT_CONFIG as Record<string, unknown>)[section];
+    if (value === undefined || sameJson(value, fallback)) continue;
+    if (fallback === undefined || typeof value !== 'object' || value === null || Array.isArray(value)) {
+      out[section] = value;
+      continue;
+    }
+    const kept = Object.entries(value as Record<string, unknown>).filter(
+      ([key, v]) => !sameJson(v, (fallback as Record<string, unknown>)[key]),
+    );
+    if (kept.length > 0) out[section] = Object.fromEntries(kept);
+  }
+  return out;
+}

@@ -1,3 +1,4 @@
+import { ORGANIZATION_SWEEP_PERMISSIONS } from '../../lambdas/adapters/aws/organization.js';
 import { Duration, Stack, Token, Validations, type RemovalPolicy } from 'aws-cdk-lib';
 import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -39,16 +40,13 @@ export const SWEEP_STATES = {
   done: 'Done',
 } as const;
 
-/** Organizations reads for the account tree walk (listAccountsHandler) and account tags (routing). */
-export const LIST_ACCOUNTS_PERMISSIONS: readonly string[] = [
-  'organizations:DescribeOrganization',
-  'organizations:ListAccounts',
-  'organizations:ListAccountsForParent',
-  'organizations:ListOrganizationalUnitsForParent',
-  'organizations:ListParents',
-  'organizations:ListRoots',
-  'organizations:ListTagsForResource',
-];
+/**
+ * Organizations reads for the account tree walk (listAccountsHandler): exactly the calls the
+ * adapter declares next to them (lambdas/adapters/aws/organization.ts), never a copied list.
+ */
+export const LIST_ACCOUNTS_PERMISSIONS: readonly string[] = ORGANIZATION_SWEEP_PERMISSIONS.filter((action) =>
+  action.startsWith('organizations:'),
+);
 
 export interface OrgSweepProps {
   readonly organization: OrganizationConfig;
