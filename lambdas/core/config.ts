@@ -248,7 +248,11 @@ export function compactConfig(config: TrustwatchConfig): Record<string, unknown>
     const kept = Object.entries(value as Record<string, unknown>).filter(
       ([key, v]) => !sameJson(v, (fallback as Record<string, unknown>)[key]),
     );
-    if (kept.length > 0) out[section] = Object.fromEntries(kept);
+    if (section === 'organization' && config.organization) {
+      // Required keys stay, even though the fallback was built from them.
+      const { id, deploymentTargets, managementAccountId } = config.organization;
+      out[section] = { id, deploymentTargets, managementAccountId, ...Object.fromEntries(kept) };
+    } else if (kept.length > 0) out[section] = Object.fromEntries(kept);
   }
   return out;
 }
