@@ -240,7 +240,7 @@ export function compactConfig(config: TrustwatchConfig): Record<string, unknown>
             managementAccountId: config.organization.managementAccountId,
           })
         : (DEFAULT_CONFIG as Record<string, unknown>)[section];
-    if (value === undefined || sameJson(value, fallback)) continue;
+    if (value === undefined || (section !== 'organization' && sameJson(value, fallback))) continue;
     if (fallback === undefined || typeof value !== 'object' || value === null || Array.isArray(value)) {
       out[section] = value;
       continue;
