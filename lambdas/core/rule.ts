@@ -1,4 +1,5 @@
 import type { CloudTrailRecord } from './cloudtrail.js';
+import type { IdentityCenterState } from './identity-center.js';
 import type { TrustwatchConfig } from './config.js';
 import type { ResourceRef, RoleTrust, Verdict } from './model.js';
 import type { Severity } from './severity.js';
@@ -11,6 +12,11 @@ export interface RuleContext {
   readonly now: string;
   /** The account being judged. */
   readonly accountId: string;
+  /**
+   * Identity Center state known from the last sweep (kept fresh by events), for event rules that
+   * judge a change by what it touches (is this permission set admin-class?). Absent: unknown.
+   */
+  readonly identityCenter?: IdentityCenterState;
 }
 
 /** CloudTrail events a rule judges; together they make the EventBridge pattern. */

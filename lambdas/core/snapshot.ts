@@ -1,3 +1,4 @@
+import type { IdentityCenterState } from './identity-center.js';
 import { parsePolicyDocument } from './policy-document.js';
 
 /**
@@ -14,6 +15,7 @@ export const SNAPSHOT_SECTIONS = [
   'rolesAnywhere',
   'trails',
   'passwordPolicy',
+  'identityCenter',
 ] as const;
 export type SnapshotSection = (typeof SNAPSHOT_SECTIONS)[number];
 
@@ -166,6 +168,11 @@ export interface AccountSnapshot {
   };
   readonly trails: readonly TrailStatus[];
   readonly passwordPolicy?: Readonly<Record<string, unknown>>;
+  /**
+   * Identity Center, read only where the account hosts the instance and the read is due
+   * (`sweep.identityCenterSchedule`). Available but absent: the account hosts no instance.
+   */
+  readonly identityCenter?: IdentityCenterState;
 }
 
 export function isSectionAvailable(snapshot: AccountSnapshot, section: SnapshotSection): boolean {

@@ -17,6 +17,13 @@ import { rule as samlProviderChange } from './saml-provider-change/rule.js';
 import { rule as sensitiveCallDenied } from './sensitive-call-denied/rule.js';
 import { rule as trustwatchRuleTampered } from './trustwatch-rule-tampered/rule.js';
 import { rule as trustwatchFunctionTampered } from './trustwatch-function-tampered/rule.js';
+import { rule as identityCenterAdminPermissionSet } from './identity-center-admin-permission-set/rule.js';
+import { rule as identityCenterBoundaryRemoved } from './identity-center-boundary-removed/rule.js';
+import { rule as identityCenterConfigurationChange } from './identity-center-configuration-change/rule.js';
+import { rule as identityCenterDirectoryChange } from './identity-center-directory-change/rule.js';
+import { rule as identityCenterManagementAccountAssignment } from './identity-center-management-account-assignment/rule.js';
+import { rule as identityCenterSessionDuration } from './identity-center-session-duration/rule.js';
+import { rule as identityCenterUserAssignment } from './identity-center-user-assignment/rule.js';
 
 /**
  * Rules judging CloudTrail events (one folder each). The first five also judge the account
@@ -41,4 +48,12 @@ export const EVENT_RULES: readonly Rule[] = [
   trustwatchFunctionTampered,
   rolesanywhereTrustChange,
   sensitiveCallDenied,
+  // Identity Center (issue 14): the first four also judge the sweep's identityCenter section.
+  identityCenterAdminPermissionSet,
+  identityCenterUserAssignment,
+  identityCenterManagementAccountAssignment,
+  identityCenterSessionDuration,
+  identityCenterBoundaryRemoved,
+  identityCenterConfigurationChange,
+  identityCenterDirectoryChange,
 ];
