@@ -17,6 +17,8 @@ export const ruleCaseSchema = z.strictObject({
   accountId: z.string().optional(),
   /** Partial config (validated by the real schema). */
   config: z.unknown().optional(),
+  /** Identity Center state known to event rules (the rule context's `identityCenter`). */
+  identityCenter: z.unknown().optional(),
   input: z.union([
     z.strictObject({ event: z.unknown() }),
     z.strictObject({

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../lambdas/core/config.js';
 import { evaluateEvents, evaluateRole, evaluateSnapshot, type Evaluation } from '../lambdas/core/engine.js';
+import type { IdentityCenterState } from '../lambdas/core/identity-center.js';
 import { emptySnapshot, type AccountSnapshot } from '../lambdas/core/snapshot.js';
 import { RULES } from '../lambdas/rules/index.js';
 import { loadCases, ruleFolders, RULES_DIR, type LoadedCase } from './rule-cases.js';
@@ -16,7 +17,12 @@ function run({ case: c }: LoadedCase): Evaluation {
   if ('event' in c.input) {
     return evaluateEvents(
       c.input.event,
-      { config, now, ...(c.accountId ? { accountId: c.accountId } : {}) },
+      {
+        config,
+        now,
+        ...(c.accountId ? { accountId: c.accountId } : {}),
+        ...(c.identityCenter ? { identityCenter: c.identityCenter as IdentityCenterState } : {}),
+      },
       RULES,
     );
   }

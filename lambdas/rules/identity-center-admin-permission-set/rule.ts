@@ -18,7 +18,13 @@ import {
 const REMEDIATION =
   'Give admin only through a declared, group-assigned permission set: `aws sso-admin detach-managed-policy-from-permission-set --instance-arn ARN --permission-set-arn ARN --managed-policy-arn ARN` (or delete-inline-policy-from-permission-set), then `aws sso-admin provision-permission-set --target-type ALL_PROVISIONED_ACCOUNTS ...`; list intended admin sets in accessModel.identityCenter.adminPermissionSets.';
 
-function verdict(ctx: RuleContext, arn: string, name: string | undefined, key: string, detail: string): Verdict {
+function verdict(
+  ctx: RuleContext,
+  arn: string,
+  name: string | undefined,
+  key: string,
+  detail: string,
+): Verdict {
   return {
     severity: 'HIGH',
     resource: permissionSetResource(ctx.accountId, arn, name),
@@ -49,14 +55,22 @@ function onEvent(record: CloudTrailRecord, ctx: RuleContext): Verdict[] {
         throw new Error('PutInlinePolicyToPermissionSet record carries no inlinePolicy document');
       const grants = adminClassGrants(document);
       if (grants.length === 0) return [];
-      return [verdict(ctx, arn, name, 'inline', `${label} got an inline policy where ${grants.join('; ')} (by ${by}).`)];
+      return [
+        verdict(
+          ctx,
+          arn,
+          name,
+          'inline',
+          `${label} got an inline policy where ${grants.join('; ')} (by ${by}).`,
+        ),
+      ];
     }
     default: {
       // AttachCustomerManagedPolicyReferenceToPermissionSet: judged only when the policy is known.
       const ref = record.requestParameters?.customerManagedPolicyReference as
-        | { name?: unknown; path?: unknown }
-        | undefined;
-      if (typeof ref?.name !== 'string') throw new Error(`${record.eventName} record names no policy reference`);
+        { name?: unknown; path?: unknown } | undefined;
+      if (typeof ref?.name !== 'string')
+        throw new Error(`${record.eventName} record names no policy reference`);
       const reference = { name: ref.name, ...(typeof ref.path === 'string' ? { path: ref.path } : {}) };
       const document = customerPolicyDocument(reference, state);
       if (document === undefined) return [];
@@ -83,7 +97,13 @@ function onSnapshot(snapshot: AccountSnapshot, ctx: RuleContext): Verdict[] {
   for (const set of state.permissionSets) {
     for (const grant of permissionSetAdminGrants(set, state, snapshot)) {
       verdicts.push(
-        verdict(ctx, set.arn, set.name, grant.key, `Permission set "${set.name}" grants admin through ${grant.what}.`),
+        verdict(
+          ctx,
+          set.arn,
+          set.name,
+          grant.key,
+          `Permission set "${set.name}" grants admin through ${grant.what}.`,
+        ),
       );
     }
   }

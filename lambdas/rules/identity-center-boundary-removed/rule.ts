@@ -32,7 +32,8 @@ export const rule: Rule = {
   references: [
     'https://docs.aws.amazon.com/singlesignon/latest/APIReference/API_DeletePermissionsBoundaryFromPermissionSet.html',
   ],
-  dedupe: 'One finding per removal (resource: the permission set ARN, discriminator: the CloudTrail eventID).',
+  dedupe:
+    'One finding per removal (resource: the permission set ARN, discriminator: the CloudTrail eventID).',
   events: [{ source: 'sso.amazonaws.com', names: ['DeletePermissionsBoundaryFromPermissionSet'] }],
   onEvent,
 };

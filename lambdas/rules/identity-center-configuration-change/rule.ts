@@ -12,8 +12,14 @@ import { identityCenterActor, param } from '../shared/identity-center.js';
  */
 const CHANGES: Readonly<Record<string, { severity: Severity; what: string }>> = {
   DeleteInstance: { severity: 'CRITICAL', what: 'the Identity Center instance was deleted' },
-  AssociateDirectory: { severity: 'CRITICAL', what: 'the identity source was changed (directory associated)' },
-  DisassociateDirectory: { severity: 'CRITICAL', what: 'the identity source was changed (directory disassociated)' },
+  AssociateDirectory: {
+    severity: 'CRITICAL',
+    what: 'the identity source was changed (directory associated)',
+  },
+  DisassociateDirectory: {
+    severity: 'CRITICAL',
+    what: 'the identity source was changed (directory disassociated)',
+  },
   UpdateDirectoryAssociation: { severity: 'CRITICAL', what: 'the identity source association was updated' },
   CreateExternalIdPConfigurationForDirectory: {
     severity: 'CRITICAL',
@@ -87,7 +93,8 @@ export const rule: Rule = {
     'https://docs.aws.amazon.com/singlesignon/latest/userguide/logging-using-cloudtrail.html',
     'https://docs.aws.amazon.com/singlesignon/latest/userguide/manage-your-identity-source-change.html',
   ],
-  dedupe: 'One finding per change (resource: the Identity Center instance, discriminator: the CloudTrail eventID).',
+  dedupe:
+    'One finding per change (resource: the Identity Center instance, discriminator: the CloudTrail eventID).',
   events: [
     {
       source: 'sso.amazonaws.com',

@@ -58,7 +58,11 @@ function onEvent(record: CloudTrailRecord, ctx: RuleContext): Verdict[] {
   if (MEMBERSHIP_EVENTS.has(record.eventName) && !groupId)
     throw new Error(`${record.eventName} record names no groupId`);
   const resource = groupId
-    ? identityCenterGroupResource(ctx.accountId, groupId, state?.groups.find((g) => g.groupId === groupId)?.displayName)
+    ? identityCenterGroupResource(
+        ctx.accountId,
+        groupId,
+        state?.groups.find((g) => g.groupId === groupId)?.displayName,
+      )
     : identityCenterInstanceResource(ctx.accountId, state?.instanceArn);
   const adminSets = groupId && state ? adminGroups(state, config).get(groupId) : undefined;
   if (MEMBERSHIP_EVENTS.has(record.eventName) && adminSets) {
@@ -68,7 +72,12 @@ function onEvent(record: CloudTrailRecord, ctx: RuleContext): Verdict[] {
         resource,
         discriminator: record.eventID,
         detail: `${what(record, state)}, which holds admin-class permission set(s) ${adminSets.map((s) => `"${s}"`).join(', ')}: this user just got admin (by ${by}).`,
-        facts: { eventName: record.eventName, groupId, userId: memberUserId(record), adminPermissionSets: adminSets },
+        facts: {
+          eventName: record.eventName,
+          groupId,
+          userId: memberUserId(record),
+          adminPermissionSets: adminSets,
+        },
       },
     ];
   }
@@ -93,7 +102,8 @@ export const rule: Rule = {
   remediation:
     'Make the change in the IdP and let SCIM provision it; remove the hand-made object (`aws identitystore delete-group-membership --identity-store-id d-... --membership-id ...`, delete-user, delete-group).',
   references: ['https://docs.aws.amazon.com/singlesignon/latest/userguide/provision-automatically.html'],
-  dedupe: 'One finding per change (resource: the group, or the instance for a new user; discriminator: the CloudTrail eventID).',
+  dedupe:
+    'One finding per change (resource: the group, or the instance for a new user; discriminator: the CloudTrail eventID).',
   events: [
     { source: 'identitystore.amazonaws.com', names: ['CreateUser', 'CreateGroup', 'CreateGroupMembership'] },
     { source: 'sso-directory.amazonaws.com', names: ['CreateUser', 'CreateGroup', 'AddMemberToGroup'] },

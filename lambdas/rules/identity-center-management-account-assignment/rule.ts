@@ -27,7 +27,12 @@ function allowedGroup(ctx: RuleContext, state: IdentityCenterState | undefined, 
   );
 }
 
-function judge(a: Assignment, ctx: RuleContext, state: IdentityCenterState | undefined, by?: string): Verdict[] {
+function judge(
+  a: Assignment,
+  ctx: RuleContext,
+  state: IdentityCenterState | undefined,
+  by?: string,
+): Verdict[] {
   const management = managementAccountOf(ctx, state);
   if (!management || a.accountId !== management) return [];
   if (a.principalType === 'GROUP' && allowedGroup(ctx, state, a.principalId)) return [];

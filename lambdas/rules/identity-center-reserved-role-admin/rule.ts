@@ -13,7 +13,8 @@ function adminThrough(role: SnapshotRole, snapshot: AccountSnapshot): string[] {
     if (isAdminClassManagedPolicy(p.policyArn)) grants.push(`AWS managed policy ${p.policyName}`);
     else if (!p.policyArn.includes(':iam::aws:policy/')) {
       const doc = snapshot.policies.find((m) => m.arn === p.policyArn)?.defaultDocument;
-      if (doc !== undefined && adminClassGrants(doc).length) grants.push(`customer-managed policy ${p.policyName}`);
+      if (doc !== undefined && adminClassGrants(doc).length)
+        grants.push(`customer-managed policy ${p.policyName}`);
     }
   }
   for (const p of role.inlinePolicies) {

@@ -18,12 +18,7 @@ import {
   stateOf,
 } from '../shared/identity-center.js';
 
-function judge(
-  set: IdentityCenterPermissionSet,
-  admin: boolean,
-  ctx: RuleContext,
-  by?: string,
-): Verdict[] {
+function judge(set: IdentityCenterPermissionSet, admin: boolean, ctx: RuleContext, by?: string): Verdict[] {
   const config = ctx.config.accessModel.identityCenter;
   const hours = sessionHours(set);
   const limit = admin ? config.adminMaxSessionHours : config.maxSessionHours;
@@ -73,9 +68,7 @@ function onSnapshot(snapshot: AccountSnapshot, ctx: RuleContext): Verdict[] {
   const state = stateOf(ctx, snapshot);
   if (!state) return [];
   const config = ctx.config.accessModel.identityCenter;
-  return state.permissionSets.flatMap((set) =>
-    judge(set, isAdminClass(set, config, state, snapshot), ctx),
-  );
+  return state.permissionSets.flatMap((set) => judge(set, isAdminClass(set, config, state, snapshot), ctx));
 }
 
 export const rule: Rule = {

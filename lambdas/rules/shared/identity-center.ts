@@ -86,7 +86,8 @@ export function permissionSetAdminGrants(
 ): AdminGrant[] {
   const grants: AdminGrant[] = [];
   for (const arn of set.managedPolicies) {
-    if (isAdminClassManagedPolicy(arn)) grants.push({ key: `managed:${arn}`, what: `AWS managed policy ${arn}` });
+    if (isAdminClassManagedPolicy(arn))
+      grants.push({ key: `managed:${arn}`, what: `AWS managed policy ${arn}` });
   }
   if (set.inlinePolicy !== undefined && set.inlinePolicy !== null && set.inlinePolicy !== '') {
     const found = adminClassGrants(set.inlinePolicy);
