@@ -7,6 +7,7 @@ import type { SectionUnavailable } from '../core/snapshot.js';
 import type { AlertSink, FindingStore, OpenFindingsDigestSink } from '../core/store.js';
 import type { TransitionKind } from '../core/transitions.js';
 import { createSnapshotClients, readAccountSnapshot } from '../adapters/aws/snapshot-reader.js';
+import { identityCenterPlan } from '../adapters/aws/identity-center.js';
 import { RULES } from '../rules/index.js';
 import {
   accountFromContext,
@@ -143,9 +144,14 @@ export function createDailyDigestHandler(
 }
 
 /** Reads the account with the IAM/CloudTrail/Roles Anywhere clients (only the sweep bundle carries them). */
-function snapshotReader(region: string | undefined): SnapshotReader {
+function snapshotReader(region: string | undefined, config: TrustwatchConfig): SnapshotReader {
   const clients = createSnapshotClients(region ? { region } : {});
-  return ({ accountId, now }) => readAccountSnapshot(clients, { accountId, now });
+  return ({ accountId, now }) =>
+    readAccountSnapshot(clients, {
+      accountId,
+      now,
+      identityCenter: identityCenterPlan(config, now),
+    });
 }
 
 type Handler<T> = (event?: unknown, context?: LambdaContextLike) => Promise<T>;
@@ -168,7 +174,7 @@ export async function handler(
       sweep: createSweepHandler({
         store,
         sink: createAlertSink(env, defaultLogger),
-        readSnapshot: snapshotReader(env.region),
+        readSnapshot: snapshotReader(env.region, env.config),
         rules: RULES,
         config: env.config,
         logger: defaultLogger,
