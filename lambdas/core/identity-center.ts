@@ -1,3 +1,15 @@
+import {
+  _default,
+  array,
+  boolean,
+  enum as oneOf,
+  minLength,
+  object,
+  optional,
+  string,
+  unknown,
+} from 'zod/mini';
+import { InputError } from './errors.js';
 import type { ResourceRef } from './model.js';
 
 /**
@@ -109,4 +121,60 @@ export function identityCenterGroupResource(accountId: string, groupId: string, 
     name: name ?? groupId,
     arn: `arn:aws:identitystore:::group/${groupId}`,
   };
+}
+
+const text = () => string().check(minLength(1, 'must not be empty'));
+const reference = object({ name: text(), path: optional(string()) });
+const stateSchema = object({
+  instanceArn: text(),
+  identityStoreId: text(),
+  ownerAccountId: optional(text()),
+  managementAccountId: optional(text()),
+  scimProvisioning: optional(boolean()),
+  permissionSets: array(
+    object({
+      arn: text(),
+      name: text(),
+      sessionDuration: optional(text()),
+      managedPolicies: _default(array(text()), []),
+      customerManagedPolicies: _default(array(reference), []),
+      inlinePolicy: optional(unknown()),
+      permissionsBoundary: optional(
+        object({ managedPolicyArn: optional(text()), customerManagedPolicyReference: optional(reference) }),
+      ),
+      provisionedAccounts: _default(array(text()), []),
+    }),
+  ),
+  assignments: _default(
+    array(
+      object({
+        accountId: text(),
+        permissionSetArn: text(),
+        principalType: oneOf(['USER', 'GROUP']),
+        principalId: text(),
+      }),
+    ),
+    [],
+  ),
+  groups: _default(
+    array(object({ groupId: text(), displayName: text(), memberUserIds: optional(array(text())) })),
+    [],
+  ),
+  users: _default(array(object({ userId: text(), userName: text() })), []),
+  customerManagedPolicies: optional(
+    array(object({ name: text(), path: optional(string()), document: unknown() })),
+  ),
+});
+
+/**
+ * Validates an Identity Center state file (`--identity-center FILE`, the shape the sweep's adapter
+ * produces) and throws InputError naming each bad field.
+ */
+export function parseIdentityCenterState(raw: unknown, source = 'Identity Center file'): IdentityCenterState {
+  const result = stateSchema.safeParse(raw);
+  if (result.success) return result.data as IdentityCenterState;
+  const problems = result.error.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  throw new InputError(`${source}: ${problems.join('; ')}`);
 }

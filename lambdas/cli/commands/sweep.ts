@@ -44,7 +44,7 @@ async function openSweepStore(io: CliIO, options: SweepOptions) {
 async function sweep(io: CliIO, options: SweepOptions): Promise<number> {
   const config = await loadConfig(io, options.config);
   const now = nowOf(io, options);
-  const snapshot = await loadSnapshot(io, options, now);
+  const snapshot = await loadSnapshot(io, options, now, config);
   const evaluation = evaluateSnapshot(snapshot, { config, now, accountId: snapshot.accountId }, RULES);
   const opened = await openSweepStore(io, options);
   let transitions, stored;
