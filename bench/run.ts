@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --json] [--size ROLES] [--latency MS] [--concurrency N] [--burst EVENTS]
- *  [--runs N] [--only sweep,resweep,events,faults,bundles] [--out FILE]`
+ *  [--runs N] [--only sweep,resweep,events,faults,bundles,identityCenter] [--out FILE]`
  * A table by default; with --json one JSON object on stdout (use `npm run -s` so npm's banner stays
  * off stdout); --out FILE also writes the JSON there. Progress goes to stderr.
  */
@@ -17,8 +17,9 @@ import { targets, table } from './report.js';
 import { runBundles } from './sections/bundles.js';
 import { runEvents } from './sections/events.js';
 import { runResweep } from './sections/resweep.js';
+import { IDENTITY_CENTER_BENCH, runIdentityCenter } from './sections/identity-center.js';
 
-const SECTIONS = ['sweep', 'resweep', 'events', 'faults', 'bundles'] as const;
+const SECTIONS = ['sweep', 'resweep', 'events', 'faults', 'bundles', 'identityCenter'] as const;
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
@@ -103,6 +104,7 @@ if (only.has('faults')) {
   };
 }
 if (only.has('bundles')) result.bundles = await runBundles(Number(values.runs), log);
+if (only.has('identityCenter')) result.identityCenter = await runIdentityCenter(IDENTITY_CENTER_BENCH, log);
 if (baseline) {
   log('sweep: waiting for the per-entity baseline');
   const b = await baseline;
