@@ -175,6 +175,13 @@ export interface AccountSnapshot {
   readonly identityCenter?: IdentityCenterState;
 }
 
+/** Reason prefix of a section skipped by plan (its schedule), not by failure: a sweep is still complete. */
+export const NOT_DUE_REASON = 'not due';
+
+export function isPlannedSkip(u: SectionUnavailable): boolean {
+  return u.reason.startsWith(NOT_DUE_REASON);
+}
+
 export function isSectionAvailable(snapshot: AccountSnapshot, section: SnapshotSection): boolean {
   return !snapshot.unavailable.some((u) => u.section === section);
 }

@@ -4,12 +4,16 @@ import * as z from 'zod/mini';
 import type { TrustwatchConfig } from '../core/config.js';
 import { EVALUATION_ERROR_RULE_ID, evaluateEvents, toFinding, type Evaluation } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
+import { extractRecords } from '../core/cloudtrail.js';
+import type { IdentityCenterStateStore } from '../adapters/identity-center-state-store.js';
+import { applyIdentityCenterEvent } from '../rules/shared/identity-center-state.js';
 import type { EventEvidence } from '../core/model.js';
 import type { Rule } from '../core/rule.js';
 import { DEFAULT_EVENT_LEASE_SECONDS, type AlertSink, type FindingStore } from '../core/store.js';
 import { RULES } from '../rules/index.js';
 import {
   createAlertSink,
+  createIdentityCenterStateStore,
   createLogger,
   createStore,
   errorSummary,
@@ -64,7 +68,16 @@ export interface EventHandlerDeps {
   readonly logger: Logger;
   readonly now?: () => string;
   readonly leaseSeconds?: number;
+  /** Identity Center state kept by the sweep: event rules judge what an Identity Center change touches. */
+  readonly identityCenterState?: IdentityCenterStateStore;
 }
+
+/** Event sources whose rules read the kept Identity Center state. */
+const IDENTITY_CENTER_SOURCES = new Set([
+  'sso.amazonaws.com',
+  'identitystore.amazonaws.com',
+  'sso-directory.amazonaws.com',
+]);
 
 export interface EventOutcome {
   readonly eventId: string;
@@ -159,8 +172,16 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
       let itemWrites = 0;
       if (claim === 'claimed') {
         let evaluation: Evaluation;
+        const kept =
+          deps.identityCenterState && IDENTITY_CENTER_SOURCES.has(String(envelope.detail.eventSource))
+            ? await deps.identityCenterState.load()
+            : undefined;
         try {
-          evaluation = evaluateEvents(envelope, { config: deps.config, now }, deps.rules);
+          evaluation = evaluateEvents(
+            envelope,
+            { config: deps.config, now, ...(kept ? { identityCenter: kept.state } : {}) },
+            deps.rules,
+          );
         } catch (error) {
           if (!(error instanceof InputError)) throw error;
           logger.warn('record could not be read; stored as an evaluation error', {
@@ -169,6 +190,16 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
           evaluation = unreadableRecord(envelope, eventId, error, deps.rules, deps.config, now);
         }
         const result = await store.applyEvaluation(evaluation, { now, by: `event ${eventId}` });
+        if (kept && deps.identityCenterState) {
+          // Keep the state fresh between Identity Center reads (new sets, policies, assignments).
+          let next = kept.state;
+          try {
+            next = extractRecords(envelope).reduce(applyIdentityCenterEvent, kept.state);
+          } catch (error) {
+            if (!(error instanceof InputError)) throw error; // unreadable: judged above as such
+          }
+          if (next !== kept.state) await deps.identityCenterState.save({ ...kept, state: next });
+        }
         await store.completeEvent(eventId, now);
         transitions = result.transitions.length;
         itemWrites = result.itemWrites;
@@ -221,6 +252,7 @@ export async function handler(event: unknown, context?: LambdaContextLike): Prom
       rules: RULES,
       config: env.config,
       logger: defaultLogger,
+      identityCenterState: createIdentityCenterStateStore(env),
     });
   }
   return defaultHandler(event);

@@ -12,6 +12,10 @@ import {
 import { parseConfig, type TrustwatchConfig } from '../core/config.js';
 import type { AccountSnapshot } from '../core/snapshot.js';
 import type { AlertSink, FindingStore, OpenFindingsDigestSink } from '../core/store.js';
+import {
+  dynamoDbIdentityCenterStateStore,
+  type IdentityCenterStateStore,
+} from '../adapters/identity-center-state-store.js';
 
 /** Shared wiring of the Lambda handlers: environment, logger, clients. Handlers take all of it as dependencies. */
 
@@ -76,6 +80,15 @@ export function accountFromContext(context: LambdaContextLike | undefined): stri
 
 /** Reads the account as of `now`; sections it could not read are listed in `unavailable`. */
 export type SnapshotReader = (options: { accountId: string; now: string }) => Promise<AccountSnapshot>;
+
+/** The compact Identity Center state the sweep keeps for the event path (one item in the same table). */
+export function createIdentityCenterStateStore(env: RuntimeEnv): IdentityCenterStateStore {
+  const client = new DynamoDBClient({
+    ...(env.region ? { region: env.region } : {}),
+    maxAttempts: DYNAMODB_MAX_ATTEMPTS,
+  });
+  return dynamoDbIdentityCenterStateStore({ tableName: env.tableName, client });
+}
 
 export function createStore(env: RuntimeEnv): FindingStore {
   const client = new DynamoDBClient({

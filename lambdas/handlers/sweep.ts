@@ -8,10 +8,14 @@ import type { AlertSink, FindingStore, OpenFindingsDigestSink } from '../core/st
 import type { TransitionKind } from '../core/transitions.js';
 import { createSnapshotClients, readAccountSnapshot } from '../adapters/aws/snapshot-reader.js';
 import { identityCenterPlan } from '../adapters/aws/identity-center.js';
+import type { IdentityCenterStateStore } from '../adapters/identity-center-state-store.js';
+import { isPlannedSkip, isSectionAvailable } from '../core/snapshot.js';
+import { compactIdentityCenterState } from '../rules/shared/identity-center-state.js';
 import { RULES } from '../rules/index.js';
 import {
   accountFromContext,
   createAlertSink,
+  createIdentityCenterStateStore,
   createLogger,
   createOpenFindingsDigestSink,
   createStore,
@@ -95,11 +99,13 @@ export function createSweepHandler(
         error: errorSummary(deliveryError),
       });
     }
-    if (snapshot.unavailable.length > 0) {
+    // A section skipped by its schedule (Identity Center between daily reads) is not a failure.
+    const failed = snapshot.unavailable.filter((u) => !isPlannedSkip(u));
+    if (failed.length > 0) {
       logger.error('sweep incomplete: findings of unread sections were neither opened nor resolved', {
-        unavailable: snapshot.unavailable,
+        unavailable: failed,
       });
-      throw new SweepIncompleteError(snapshot.unavailable);
+      throw new SweepIncompleteError(failed);
     }
     if (deliveryError) throw deliveryError;
     // The "sweep stalled" alarm counts this exact message (a metric filter on the log group).
@@ -144,14 +150,30 @@ export function createDailyDigestHandler(
 }
 
 /** Reads the account with the IAM/CloudTrail/Roles Anywhere clients (only the sweep bundle carries them). */
-function snapshotReader(region: string | undefined, config: TrustwatchConfig): SnapshotReader {
-  const clients = createSnapshotClients(region ? { region } : {});
-  return ({ accountId, now }) =>
-    readAccountSnapshot(clients, {
+/**
+ * Reads the account; Identity Center when due since the kept state's last read, and then keeps the
+ * compact state for the event path.
+ */
+export function snapshotReader(
+  region: string | undefined,
+  config: TrustwatchConfig,
+  kept?: IdentityCenterStateStore,
+  clients = createSnapshotClients(region ? { region } : {}),
+): SnapshotReader {
+  return async ({ accountId, now }) => {
+    const lastReadAt = (await kept?.load().catch(() => undefined))?.readAt;
+    const snapshot = await readAccountSnapshot(clients, {
       accountId,
       now,
-      identityCenter: identityCenterPlan(config, now),
+      identityCenter: identityCenterPlan(config, now, lastReadAt),
     });
+    if (kept && snapshot.identityCenter && isSectionAvailable(snapshot, 'identityCenter'))
+      await kept.save({
+        state: compactIdentityCenterState(snapshot.identityCenter, config.accessModel.identityCenter),
+        readAt: now,
+      });
+    return snapshot;
+  };
 }
 
 type Handler<T> = (event?: unknown, context?: LambdaContextLike) => Promise<T>;
@@ -174,7 +196,7 @@ export async function handler(
       sweep: createSweepHandler({
         store,
         sink: createAlertSink(env, defaultLogger),
-        readSnapshot: snapshotReader(env.region, env.config),
+        readSnapshot: snapshotReader(env.region, env.config, createIdentityCenterStateStore(env)),
         rules: RULES,
         config: env.config,
         logger: defaultLogger,

@@ -4,6 +4,7 @@ import { RolesAnywhereClient, type RolesAnywhereClientConfig } from '@aws-sdk/cl
 import { InputError } from '../../core/errors.js';
 import {
   emptySnapshot,
+  NOT_DUE_REASON,
   SNAPSHOT_SECTIONS,
   type AccountSnapshot,
   type SectionUnavailable,
@@ -192,7 +193,7 @@ export async function readAccountSnapshotWithStats(
     if (!icPlan.due) {
       unavailable.push({
         section: 'identityCenter',
-        reason: `not due (sweep.identityCenterSchedule ${icPlan.schedule ?? 'rate(1 day)'})`,
+        reason: `${NOT_DUE_REASON} (sweep.identityCenterSchedule ${icPlan.schedule ?? 'rate(1 day)'})`,
       });
       return undefined;
     }
