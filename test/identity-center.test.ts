@@ -241,12 +241,10 @@ function mockIdentityCenter() {
   const identityStore = new IdentitystoreClient({ region: 'eu-west-1' });
   const sso = mockClient(ssoAdmin);
   const ids = mockClient(identityStore);
-  sso
-    .on(ListInstancesCommand)
-    .resolves({
-      $metadata: META,
-      Instances: [{ InstanceArn: INSTANCE, IdentityStoreId: 'd-9067642ac7', OwnerAccountId: MGMT }],
-    });
+  sso.on(ListInstancesCommand).resolves({
+    $metadata: META,
+    Instances: [{ InstanceArn: INSTANCE, IdentityStoreId: 'd-9067642ac7', OwnerAccountId: MGMT }],
+  });
   sso
     .on(ListPermissionSetsCommand)
     .callsFake((input: { NextToken?: string }) =>
@@ -317,13 +315,9 @@ function mockIdentityCenter() {
               ]
             : [],
     }));
-  ids
-    .on(ListGroupMembershipsCommand)
-    .resolves({
-      GroupMemberships: [
-        { GroupId: 'g-admins', IdentityStoreId: 'd-9067642ac7', MemberId: { UserId: 'u-1' } },
-      ],
-    });
+  ids.on(ListGroupMembershipsCommand).resolves({
+    GroupMemberships: [{ GroupId: 'g-admins', IdentityStoreId: 'd-9067642ac7', MemberId: { UserId: 'u-1' } }],
+  });
   return { clients: { ssoAdmin, identityStore }, sso, ids };
 }
 
@@ -376,14 +370,12 @@ describe('Identity Center adapter', () => {
 
   it('marks the section unavailable, with no partial data, when throttled', async () => {
     const { clients, sso } = mockIdentityCenter();
-    sso
-      .on(ListAccountAssignmentsForPrincipalCommand)
-      .rejects(
-        new ThrottlingException({
-          message: 'Rate exceeded',
-          $metadata: { ...META, httpStatusCode: 400, attempts: 3 },
-        }),
-      );
+    sso.on(ListAccountAssignmentsForPrincipalCommand).rejects(
+      new ThrottlingException({
+        message: 'Rate exceeded',
+        $metadata: { ...META, httpStatusCode: 400, attempts: 3 },
+      }),
+    );
     const read = await readAccountSnapshotWithStats(
       { identityCenter: clients } as unknown as SnapshotClients,
       {
