@@ -175,11 +175,12 @@ export interface AccountSnapshot {
   readonly identityCenter?: IdentityCenterState;
 }
 
-/** Reason prefix of a section skipped by plan (its schedule), not by failure: a sweep is still complete. */
+/** Reason prefixes of a section skipped by plan (its schedule, or not set up), not by failure: a sweep is still complete. */
 export const NOT_DUE_REASON = 'not due';
+export const NOT_CONFIGURED_REASON = 'not configured';
 
 export function isPlannedSkip(u: SectionUnavailable): boolean {
-  return u.reason.startsWith(NOT_DUE_REASON);
+  return u.reason.startsWith(NOT_DUE_REASON) || u.reason.startsWith(NOT_CONFIGURED_REASON);
 }
 
 export function isSectionAvailable(snapshot: AccountSnapshot, section: SnapshotSection): boolean {

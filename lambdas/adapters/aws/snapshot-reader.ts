@@ -4,6 +4,7 @@ import { RolesAnywhereClient, type RolesAnywhereClientConfig } from '@aws-sdk/cl
 import { InputError } from '../../core/errors.js';
 import {
   emptySnapshot,
+  NOT_CONFIGURED_REASON,
   NOT_DUE_REASON,
   SNAPSHOT_SECTIONS,
   type AccountSnapshot,
@@ -186,7 +187,7 @@ export async function readAccountSnapshotWithStats(
     if (!icClients || !icPlan) {
       unavailable.push({
         section: 'identityCenter',
-        reason: 'not read (no Identity Center client configured)',
+        reason: `${NOT_CONFIGURED_REASON} (no Identity Center client)`,
       });
       return undefined;
     }

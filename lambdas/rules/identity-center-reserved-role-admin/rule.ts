@@ -26,6 +26,8 @@ function adminThrough(role: SnapshotRole, snapshot: AccountSnapshot): string[] {
 
 function onSnapshot(snapshot: AccountSnapshot, ctx: RuleContext): Verdict[] {
   const config = ctx.config.accessModel.identityCenter;
+  // Opt-in: until an organization declares its admin sets, every AdministratorAccess set would be flagged.
+  if (config.adminPermissionSets.length === 0) return [];
   const verdicts: Verdict[] = [];
   for (const role of snapshot.roles) {
     const name = RESERVED.exec(role.name)?.[1];
@@ -52,7 +54,8 @@ export const rule: Rule = {
   remediation:
     'Either narrow the permission set in Identity Center, or declare it: add its name to accessModel.identityCenter.adminPermissionSets (admin sets then get adminMaxSessionHours and HIGH on direct user assignment).',
   references: ['https://docs.aws.amazon.com/singlesignon/latest/userguide/using-service-linked-roles.html'],
-  dedupe: 'One finding per AWSReservedSSO_* role (resource: the role).',
+  dedupe:
+    'One finding per AWSReservedSSO_* role (resource: the role). Runs once accessModel.identityCenter.adminPermissionSets names at least one set.',
   sections: ['authDetails'],
   onSnapshot,
 };
