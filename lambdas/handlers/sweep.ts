@@ -53,6 +53,8 @@ export interface SweepSummary {
   readonly itemWrites: number;
   readonly alertsSent: number;
   readonly unavailable: readonly SectionUnavailable[];
+  /** Sections skipped by plan (Identity Center between its scheduled reads); not a failure. */
+  readonly skipped?: readonly SectionUnavailable[];
 }
 
 /** Snapshot → evaluate → reconcile → flush the outbox (including anything earlier runs left pending). */
@@ -86,7 +88,10 @@ export function createSweepHandler(
       transitions: byKind,
       itemWrites: result.itemWrites,
       alertsSent,
-      unavailable: snapshot.unavailable,
+      unavailable: snapshot.unavailable.filter((u) => !isPlannedSkip(u)),
+      ...(snapshot.unavailable.some(isPlannedSkip)
+        ? { skipped: snapshot.unavailable.filter(isPlannedSkip) }
+        : {}),
     };
     logger.info('sweep reconciled', {
       ...summary,
@@ -100,7 +105,7 @@ export function createSweepHandler(
       });
     }
     // A section skipped by its schedule (Identity Center between daily reads) is not a failure.
-    const failed = snapshot.unavailable.filter((u) => !isPlannedSkip(u));
+    const failed = summary.unavailable;
     if (failed.length > 0) {
       logger.error('sweep incomplete: findings of unread sections were neither opened nor resolved', {
         unavailable: failed,
