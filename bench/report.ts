@@ -48,7 +48,7 @@ function rows(title: string, entries: [string, unknown][]): string[] {
 
 export function table(result: Json, checks: readonly Target[]): string {
   const lines: string[] = [];
-  for (const section of ['meta', 'sweep', 'resweep', 'events', 'faults'] as const) {
+  for (const section of ['meta', 'sweep', 'resweep', 'events', 'faults', 'identityCenter'] as const) {
     const value = result[section];
     if (!value || typeof value !== 'object') continue;
     const entries = Object.entries(value as Json).flatMap(([k, v]): [string, unknown][] =>

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --json] [--size ROLES] [--latency MS] [--concurrency N] [--burst EVENTS]
- *  [--runs N] [--only sweep,resweep,events,faults,bundles] [--out FILE]`
+ *  [--runs N] [--only sweep,resweep,events,faults,bundles,identityCenter] [--out FILE]`
  * A table by default; with --json one JSON object on stdout (use `npm run -s` so npm's banner stays
  * off stdout); --out FILE also writes the JSON there. Progress goes to stderr.
  */
@@ -18,8 +18,9 @@ import { runBundles } from './sections/bundles.js';
 import { runOrg } from './sections/org.js';
 import { runEvents } from './sections/events.js';
 import { runResweep } from './sections/resweep.js';
+import { IDENTITY_CENTER_BENCH, runIdentityCenter } from './sections/identity-center.js';
 
-const SECTIONS = ['sweep', 'resweep', 'events', 'faults', 'bundles', 'org'] as const;
+const SECTIONS = ['sweep', 'resweep', 'events', 'faults', 'bundles', 'org', 'identityCenter'] as const;
 const { values } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
@@ -112,6 +113,7 @@ if (only.has('org')) {
   );
   result.org = await runOrg({ accounts, latencyMs }, log);
 }
+if (only.has('identityCenter')) result.identityCenter = await runIdentityCenter(IDENTITY_CENTER_BENCH, log);
 if (baseline) {
   log('sweep: waiting for the per-entity baseline');
   const b = await baseline;

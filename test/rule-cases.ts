@@ -24,6 +24,8 @@ export const ruleCaseSchema = z.strictObject({
       auditLogs: z.strictObject({ buckets: z.array(z.string()), logGroups: z.array(z.string()) }).optional(),
     })
     .optional(),
+  /** Identity Center state known to event rules (the rule context's `identityCenter`). */
+  identityCenter: z.unknown().optional(),
   input: z.union([
     z.strictObject({ event: z.unknown() }),
     z.strictObject({

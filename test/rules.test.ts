@@ -9,6 +9,7 @@ import {
   evaluateSnapshot,
   type Evaluation,
 } from '../lambdas/core/engine.js';
+import type { IdentityCenterState } from '../lambdas/core/identity-center.js';
 import { emptySnapshot, type AccountSnapshot } from '../lambdas/core/snapshot.js';
 import { parseWatcherResources } from '../lambdas/core/watcher.js';
 import { RULES } from '../lambdas/rules/index.js';
@@ -30,6 +31,7 @@ function run({ case: c }: LoadedCase): Evaluation {
         ...(c.accountId ? { accountId: c.accountId } : {}),
         ...(watcher ? { watcher } : {}),
         ...(c.context?.auditLogs ? { auditLogs: c.context.auditLogs } : {}),
+        ...(c.identityCenter ? { identityCenter: c.identityCenter as IdentityCenterState } : {}),
       },
       RULES,
     );

@@ -42,7 +42,9 @@ import {
   type SnapshotClients,
   type SnapshotProgress,
 } from '../lambdas/adapters/aws/index.js';
-import { parseConfig } from '../lambdas/core/config.js';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import { ListInstancesCommand, SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { parseConfig, DEFAULT_CONFIG } from '../lambdas/core/config.js';
 import { evaluateSnapshot } from '../lambdas/core/engine.js';
 import { isSectionAvailable, trailCoversGlobalEvents } from '../lambdas/core/snapshot.js';
 import { RULES } from '../lambdas/rules/index.js';
@@ -63,7 +65,13 @@ const clients: SnapshotClients = {
   iam: new IAMClient({ region: 'us-east-1' }),
   cloudtrail: new CloudTrailClient({ region: 'us-east-1' }),
   rolesAnywhere: new RolesAnywhereClient({ region: 'eu-west-1' }),
+  // This account hosts no Identity Center instance (the read itself is tested in identity-center-adapter.test.ts).
+  identityCenter: {
+    ssoAdmin: new SSOAdminClient({ region: 'eu-west-1' }),
+    identityStore: new IdentitystoreClient({ region: 'eu-west-1' }),
+  },
 };
+const ssoAdmin = mockClient(clients.identityCenter!.ssoAdmin);
 const iam = mockClient(clients.iam);
 const cloudtrail = mockClient(clients.cloudtrail);
 /**
@@ -116,6 +124,8 @@ function healthyAccount() {
   iam.reset();
   cloudtrail.reset();
   rolesAnywhere.reset();
+  ssoAdmin.reset();
+  ssoAdmin.on(ListInstancesCommand).resolves({ $metadata: META, Instances: [] });
   sleeps = [];
   authInputs = [];
   iam.on(GetAccountAuthorizationDetailsCommand).callsFake((input: { Marker?: string }) => {
@@ -279,7 +289,17 @@ function healthyAccount() {
   });
 }
 
-const options = { accountId: ACCOUNT, now: NOW, sleep };
+const options = {
+  accountId: ACCOUNT,
+  now: NOW,
+  sleep,
+  identityCenter: {
+    due: true,
+    callsPerSecond: 1000,
+    config: DEFAULT_CONFIG.accessModel.identityCenter,
+    sleep,
+  },
+};
 
 beforeEach(healthyAccount);
 
@@ -336,7 +356,7 @@ describe('readAccountSnapshot', () => {
     expect(snapshot.passwordPolicy).toBeUndefined(); // NoSuchEntity: no policy, section read
 
     // 2 auth pages, generate + 2 report polls, summary, list+get OIDC, SAML, 2+1 Roles Anywhere pages, describe+status+selectors, password policy
-    expect(stats.apiCalls).toBe(16);
+    expect(stats.apiCalls).toBe(17);
     expect(stats.callsByAction).toEqual({
       'iam:GetAccountAuthorizationDetails': 2,
       'iam:GenerateCredentialReport': 1,
@@ -351,6 +371,7 @@ describe('readAccountSnapshot', () => {
       'cloudtrail:GetTrailStatus': 1,
       'cloudtrail:GetEventSelectors': 1,
       'iam:GetAccountPasswordPolicy': 1,
+      'sso:ListInstances': 1,
     });
     expect(stats.authDetailsPages).toBe(2);
     expect(stats.entities).toMatchObject({
@@ -379,12 +400,12 @@ describe('readAccountSnapshot', () => {
       { kind: 'page', section: 'authDetails', pages: 1, users: 2, roles: 1, groups: 1, policies: 0 },
       { kind: 'page', section: 'authDetails', pages: 2, users: 2, roles: 3, groups: 1, policies: 1 },
     ]);
-    expect(events.filter((e) => e.kind === 'section' && e.status === 'read')).toHaveLength(8);
+    expect(events.filter((e) => e.kind === 'section' && e.status === 'read')).toHaveLength(9);
   });
 
   it('sends only declared commands, each covered by SNAPSHOT_PERMISSIONS', async () => {
     await readAccountSnapshot(clients, options);
-    const sent = [...iam.calls(), ...cloudtrail.calls(), ...rolesAnywhere.calls()].map(
+    const sent = [...iam.calls(), ...cloudtrail.calls(), ...rolesAnywhere.calls(), ...ssoAdmin.calls()].map(
       (c) => c.args[0] as object,
     );
     expect(sent.length).toBeGreaterThan(0);
@@ -395,7 +416,11 @@ describe('readAccountSnapshot', () => {
     }
     // every declared call was exercised, and the permission list is exactly the declared actions
     const sentClasses = new Set(sent.map((c) => c.constructor));
-    for (const call of SNAPSHOT_CALLS) expect(sentClasses.has(call.command as never), call.action).toBe(true);
+    // Identity Center calls beyond ListInstances run only where an instance is hosted (identity-center-adapter.test.ts).
+    for (const call of SNAPSHOT_CALLS.filter(
+      (c) => c.section !== 'identityCenter' || c.action === 'sso:ListInstances',
+    ))
+      expect(sentClasses.has(call.command as never), call.action).toBe(true);
     expect(SNAPSHOT_PERMISSIONS).toEqual([
       'cloudtrail:DescribeTrails',
       'cloudtrail:GetEventSelectors',
@@ -408,8 +433,20 @@ describe('readAccountSnapshot', () => {
       'iam:GetOpenIDConnectProvider',
       'iam:ListOpenIDConnectProviders',
       'iam:ListSAMLProviders',
+      'identitystore:ListGroupMemberships',
+      'identitystore:ListGroups',
+      'identitystore:ListUsers',
       'rolesanywhere:ListProfiles',
       'rolesanywhere:ListTrustAnchors',
+      'sso:DescribePermissionSet',
+      'sso:GetInlinePolicyForPermissionSet',
+      'sso:GetPermissionsBoundaryForPermissionSet',
+      'sso:ListAccountAssignmentsForPrincipal',
+      'sso:ListAccountsForProvisionedPermissionSet',
+      'sso:ListCustomerManagedPolicyReferencesInPermissionSet',
+      'sso:ListInstances',
+      'sso:ListManagedPoliciesInPermissionSet',
+      'sso:ListPermissionSets',
     ]);
     expect(SNAPSHOT_PERMISSIONS.every((a) => /^[a-z]+:(Get|List|Describe|Generate)[A-Za-z]+$/.test(a))).toBe(
       true,

@@ -24,9 +24,15 @@ describe('snapshotFromFiles', () => {
     expect(snapshot.roles).toHaveLength(3);
     expect(snapshot.credentialReport).toHaveLength(3);
     expect(snapshot.unavailable).toEqual(
-      ['accountSummary', 'oidcProviders', 'samlProviders', 'rolesAnywhere', 'trails', 'passwordPolicy'].map(
-        (section) => ({ section, reason: 'not provided' }),
-      ),
+      [
+        'accountSummary',
+        'oidcProviders',
+        'samlProviders',
+        'rolesAnywhere',
+        'trails',
+        'passwordPolicy',
+        'identityCenter',
+      ].map((section) => ({ section, reason: 'not provided' })),
     );
   });
 

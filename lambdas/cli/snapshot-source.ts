@@ -1,3 +1,5 @@
+import type { TrustwatchConfig } from '../core/config.js';
+import { parseIdentityCenterState, type IdentityCenterState } from '../core/identity-center.js';
 import { SNAPSHOT_SECTIONS, type AccountSnapshot } from '../core/snapshot.js';
 import { snapshotFromFiles } from '../adapters/snapshot-files.js';
 import { describeAwsError } from './aws-errors.js';
@@ -11,11 +13,23 @@ export interface SnapshotSourceOptions {
   readonly profile?: string;
   readonly region?: string;
   readonly account?: string;
+  /** Identity Center state file (the shape the sweep's adapter produces; see README). */
+  readonly identityCenter?: string;
 }
 
 /** Large accounts' authorization details run to tens of MiB. */
 const MAX_AUTH_DETAILS_BYTES = 512 * MiB;
 const MAX_CREDENTIAL_REPORT_BYTES = 64 * MiB;
+const MAX_IDENTITY_CENTER_BYTES = 256 * MiB;
+
+/** Reads and validates `--identity-center FILE`; bad input is an InputError (exit 2). */
+export async function loadIdentityCenterFile(io: CliIO, file: string): Promise<IdentityCenterState> {
+  const input = await readInput(io, file, MAX_IDENTITY_CENTER_BYTES);
+  return parseIdentityCenterState(
+    parseJson(input, 'an Identity Center state (instanceArn, permissionSets, assignments, ...)'),
+    input.label,
+  );
+}
 
 /** Sections a file-based audit can never have: it is not an error that they are missing. */
 const FILE_REASON = 'not provided';
@@ -33,9 +47,12 @@ async function fromFiles(io: CliIO, options: SnapshotSourceOptions, now: string)
   const report = options.credentialReport
     ? await readInput(io, options.credentialReport, MAX_CREDENTIAL_REPORT_BYTES)
     : undefined;
-  const accountId = options.account ?? (auth && accountFromArns(auth.text));
+  const identityCenter = options.identityCenter
+    ? await loadIdentityCenterFile(io, options.identityCenter)
+    : undefined;
+  const accountId = options.account ?? (auth && accountFromArns(auth.text)) ?? identityCenter?.ownerAccountId;
   if (!accountId) throw new UsageError('--account is required: the files do not name the account');
-  return snapshotFromFiles({
+  const snapshot = snapshotFromFiles({
     accountId,
     now,
     ...(auth
@@ -43,6 +60,12 @@ async function fromFiles(io: CliIO, options: SnapshotSourceOptions, now: string)
       : {}),
     ...(report ? { credentialReport: report.text } : {}),
   });
+  if (!identityCenter) return snapshot;
+  return {
+    ...snapshot,
+    identityCenter,
+    unavailable: snapshot.unavailable.filter((u) => u.section !== 'identityCenter'),
+  };
 }
 
 function progressWriter(io: CliIO) {
@@ -56,12 +79,18 @@ function progressWriter(io: CliIO) {
   };
 }
 
-async function fromAws(io: CliIO, options: SnapshotSourceOptions, now: string): Promise<AccountSnapshot> {
+async function fromAws(
+  io: CliIO,
+  options: SnapshotSourceOptions,
+  now: string,
+  config: TrustwatchConfig | undefined,
+): Promise<AccountSnapshot> {
   // Loaded only here: the SDK is the slowest part of startup and only live reads need it.
-  const [{ fromNodeProviderChain }, { STSClient, GetCallerIdentityCommand }, aws] = await Promise.all([
+  const [{ fromNodeProviderChain }, { STSClient, GetCallerIdentityCommand }, aws, ic] = await Promise.all([
     import('@aws-sdk/credential-providers'),
     import('@aws-sdk/client-sts'),
     import('../adapters/aws/index.js'),
+    import('../adapters/aws/identity-center.js'),
   ]);
   const profile = options.profile;
   const credentials = fromNodeProviderChain(profile ? { profile } : {});
@@ -88,7 +117,13 @@ async function fromAws(io: CliIO, options: SnapshotSourceOptions, now: string): 
   if (io.stderr.isTTY)
     io.stderr.write(`reading account ${accountId}${profile ? ` (profile ${profile})` : ''}…\n`);
   const clients = aws.createSnapshotClients({ ...(region ? { region } : {}), credentials });
-  return aws.readAccountSnapshot(clients, { accountId, now, onProgress: progressWriter(io) });
+  return aws.readAccountSnapshot(clients, {
+    accountId,
+    now,
+    onProgress: progressWriter(io),
+    // An on-demand read is always due; the schedule paces the deployed sweep.
+    ...(config ? { identityCenter: { ...ic.identityCenterPlan(config, now), due: true } } : {}),
+  });
 }
 
 /** Reads the snapshot and reports, on stderr, every section that could not be read. */
@@ -96,9 +131,10 @@ export async function loadSnapshot(
   io: CliIO,
   options: SnapshotSourceOptions,
   now: string,
+  config?: TrustwatchConfig,
 ): Promise<AccountSnapshot> {
-  const live = !options.authDetails && !options.credentialReport;
-  const snapshot = live ? await fromAws(io, options, now) : await fromFiles(io, options, now);
+  const live = !options.authDetails && !options.credentialReport && !options.identityCenter;
+  const snapshot = live ? await fromAws(io, options, now, config) : await fromFiles(io, options, now);
   if (live && io.stderr.isTTY) {
     io.stderr.write(
       `  judging ${snapshot.roles.length} roles, ${snapshot.users.length} users, ${snapshot.trails.length} trails…\n`,

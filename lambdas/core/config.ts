@@ -3,10 +3,12 @@
 import {
   _default,
   array,
+  boolean,
   email,
   enum as oneOf,
   int,
   minLength,
+  number,
   optional,
   pipe,
   positive,
@@ -49,6 +51,22 @@ const oidcIssuerPolicy = strictObject({
   audiences: optional(array(nonEmpty())),
 });
 
+const positiveHours = (fallback: number) =>
+  _default(number('must be a number of hours').check(positive('must be more than 0 hours')), fallback);
+
+export const identityCenterSchema = strictObject({
+  /** Permission sets whose session lasts longer than this are flagged (LOW). */
+  maxSessionHours: positiveHours(8),
+  /** Admin-class permission sets whose session lasts longer than this are flagged (MEDIUM). */
+  adminMaxSessionHours: positiveHours(4),
+  /** Assignments straight to a user (not a group) are accepted; admin-class ones are still HIGH. */
+  allowUserAssignments: _default(boolean(), false),
+  /** Permission set names treated as admin-class even when their policies do not show it. */
+  adminPermissionSets: _default(array(nonEmpty()), []),
+  /** Group names or ids allowed to hold admin-class assignments in the management account. */
+  allowedAdminGroups: _default(array(nonEmpty()), []),
+});
+
 export const accessModelSchema = strictObject({
   /** IAM user names allowed to exist (e.g. a break-glass user). Everyone else should use Identity Center. */
   allowedIamUsers: _default(array(nonEmpty(), 'must be a list of user names'), []),
@@ -70,6 +88,8 @@ export const accessModelSchema = strictObject({
   rootActivityDays: positiveDays(30),
   /** Trail log files (S3 lifecycle expiration, CloudWatch Logs retention) must be kept at least this long. */
   auditLogRetentionDays: positiveDays(365),
+  /** IAM Identity Center: how humans get in. */
+  identityCenter: _default(identityCenterSchema, () => identityCenterSchema.parse({})),
 });
 
 const slackSchema = strictObject({
@@ -99,6 +119,13 @@ export const alertsSchema = strictObject({
 export const sweepSchema = strictObject({
   /** EventBridge Scheduler expression. */
   schedule: _default(scheduleExpression(), 'rate(6 hours)'),
+  /** How often the sweep reads Identity Center (its admin API is rate-limited and shared): at most daily by default. */
+  identityCenterSchedule: _default(scheduleExpression(), 'rate(1 day)'),
+  /** Identity Center calls per second the sweep allows itself (the service allows about 20, shared). */
+  identityCenterCallsPerSecond: _default(
+    number('must be a number of calls per second').check(positive('must be more than 0')),
+    10,
+  ),
 });
 
 /**
@@ -174,6 +201,7 @@ export const configSchema = strictObject({
 
 export type TrustwatchConfig = Infer<typeof configSchema>;
 export type AccessModel = Infer<typeof accessModelSchema>;
+export type IdentityCenterConfig = Infer<typeof identityCenterSchema>;
 export type AlertsConfig = Infer<typeof alertsSchema>;
 export type OrganizationConfig = Infer<typeof organizationSchema>;
 export type AccessModelOverlay = Partial<AccessModel>;

@@ -14,6 +14,9 @@ export type ResourceType =
   | 'eventbridge-rule'
   | 'rolesanywhere-trust-anchor'
   | 'rolesanywhere-profile'
+  | 'identity-center-instance'
+  | 'identity-center-permission-set'
+  | 'identity-center-group'
   | 'unknown';
 
 /** The AWS resource a finding is about. `arn` is the identity used in finding ids. */

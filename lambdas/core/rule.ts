@@ -1,5 +1,6 @@
 import type { AccountCoverage } from './accounts.js';
 import type { CloudTrailRecord } from './cloudtrail.js';
+import type { IdentityCenterState } from './identity-center.js';
 import type { TrustwatchConfig } from './config.js';
 import type { ResourceRef, RoleTrust, Verdict } from './model.js';
 import type { Severity } from './severity.js';
@@ -17,6 +18,11 @@ export interface RuleContext {
   readonly watcher?: WatcherResources;
   /** Known trail buckets and log groups; absent offline or before the first sweep. */
   readonly auditLogs?: AuditLogDestinations;
+  /**
+   * Identity Center state known from the last sweep (kept fresh by events), for event rules that
+   * judge a change by what it touches (is this permission set admin-class?). Absent: unknown.
+   */
+  readonly identityCenter?: IdentityCenterState;
 }
 
 /** CloudTrail events a rule judges; together they make the EventBridge pattern. */

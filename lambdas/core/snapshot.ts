@@ -1,3 +1,4 @@
+import type { IdentityCenterState } from './identity-center.js';
 import { parsePolicyDocument } from './policy-document.js';
 
 /**
@@ -14,6 +15,7 @@ export const SNAPSHOT_SECTIONS = [
   'rolesAnywhere',
   'trails',
   'passwordPolicy',
+  'identityCenter',
 ] as const;
 export type SnapshotSection = (typeof SNAPSHOT_SECTIONS)[number];
 
@@ -170,6 +172,19 @@ export interface AccountSnapshot {
   };
   readonly trails: readonly TrailStatus[];
   readonly passwordPolicy?: Readonly<Record<string, unknown>>;
+  /**
+   * Identity Center, read only where the account hosts the instance and the read is due
+   * (`sweep.identityCenterSchedule`). Available but absent: the account hosts no instance.
+   */
+  readonly identityCenter?: IdentityCenterState;
+}
+
+/** Reason prefixes of a section skipped by plan (its schedule, or not set up), not by failure: a sweep is still complete. */
+export const NOT_DUE_REASON = 'not due';
+export const NOT_CONFIGURED_REASON = 'not configured';
+
+export function isPlannedSkip(u: SectionUnavailable): boolean {
+  return u.reason.startsWith(NOT_DUE_REASON) || u.reason.startsWith(NOT_CONFIGURED_REASON);
 }
 
 export function isSectionAvailable(snapshot: AccountSnapshot, section: SnapshotSection): boolean {

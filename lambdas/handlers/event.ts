@@ -6,6 +6,9 @@ import type { AccountStore } from '../core/account-store.js';
 import type { TrustwatchConfig } from '../core/config.js';
 import { EVALUATION_ERROR_RULE_ID, evaluateEvents, toFinding, type Evaluation } from '../core/engine.js';
 import { InputError } from '../core/errors.js';
+import { extractRecords } from '../core/cloudtrail.js';
+import type { IdentityCenterStateStore } from '../adapters/identity-center-state-store.js';
+import { applyIdentityCenterEvent } from '../rules/shared/identity-center-state.js';
 import type { EventEvidence } from '../core/model.js';
 import type { Rule } from '../core/rule.js';
 import {
@@ -19,6 +22,7 @@ import {
   createAccountStore,
   createAlertSink,
   createAuditLogStore,
+  createIdentityCenterStateStore,
   createLogger,
   createStore,
   errorSummary,
@@ -84,7 +88,16 @@ export interface EventHandlerDeps {
    * Events from member accounts arrive on the hub bus and are judged with the record's own account.
    */
   readonly accounts?: AccountStore;
+  /** Identity Center state kept by the sweep: event rules judge what an Identity Center change touches. */
+  readonly identityCenterState?: IdentityCenterStateStore;
 }
+
+/** Event sources whose rules read the kept Identity Center state. */
+const IDENTITY_CENTER_SOURCES = new Set([
+  'sso.amazonaws.com',
+  'identitystore.amazonaws.com',
+  'sso-directory.amazonaws.com',
+]);
 
 export interface EventOutcome {
   readonly eventId: string;
@@ -214,6 +227,10 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
         const recipient = envelope.detail.recipientAccountId;
         const accountId = typeof recipient === 'string' && recipient !== '' ? recipient : envelope.account;
         const config = await configOf(accountId);
+        const kept =
+          deps.identityCenterState && IDENTITY_CENTER_SOURCES.has(String(envelope.detail.eventSource))
+            ? await deps.identityCenterState.load()
+            : undefined;
         try {
           const destinations = await auditLogs();
           evaluation = evaluateEvents(
@@ -223,6 +240,7 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
               now,
               ...(deps.watcher && { watcher: deps.watcher }),
               ...(destinations && { auditLogs: destinations }),
+              ...(kept ? { identityCenter: kept.state } : {}),
             },
             deps.rules,
           );
@@ -234,6 +252,16 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
           evaluation = unreadableRecord(envelope, eventId, error, deps.rules, deps.config, now);
         }
         const result = await store.applyEvaluation(evaluation, { now, by: `event ${eventId}` });
+        if (kept && deps.identityCenterState) {
+          // Keep the state fresh between Identity Center reads (new sets, policies, assignments).
+          let next = kept.state;
+          try {
+            next = extractRecords(envelope).reduce(applyIdentityCenterEvent, kept.state);
+          } catch (error) {
+            if (!(error instanceof InputError)) throw error; // unreadable: judged above as such
+          }
+          if (next !== kept.state) await deps.identityCenterState.save({ ...kept, state: next });
+        }
         await store.completeEvent(eventId, now);
         await noteEvent(accountId, now);
         transitions = result.transitions.length;
@@ -292,6 +320,7 @@ export async function handler(event: unknown, context?: LambdaContextLike): Prom
       ...(env.watcher && { watcher: env.watcher }),
       ...(env.auditLogs && { stackAuditLogs: env.auditLogs }),
       readSweptAuditLogs: createAuditLogStore(env).read,
+      identityCenterState: createIdentityCenterStateStore(env),
     });
   }
   return defaultHandler(event);

@@ -25,6 +25,10 @@ import {
   type AuditLogDestinationsStore,
 } from '../adapters/dynamodb/audit-log-destinations.js';
 import type { AlertSink, FindingStore, OpenFindingsDigestSink } from '../core/store.js';
+import {
+  dynamoDbIdentityCenterStateStore,
+  type IdentityCenterStateStore,
+} from '../adapters/identity-center-state-store.js';
 
 /** Shared wiring of the Lambda handlers: environment, logger, clients. Handlers take all of it as dependencies. */
 
@@ -137,6 +141,15 @@ function dynamoDbClient(env: RuntimeEnv): DynamoDBClient {
     ...(env.region ? { region: env.region } : {}),
     maxAttempts: DYNAMODB_MAX_ATTEMPTS,
   });
+}
+
+/** The compact Identity Center state the sweep keeps for the event path (one item in the same table). */
+export function createIdentityCenterStateStore(env: RuntimeEnv): IdentityCenterStateStore {
+  const client = new DynamoDBClient({
+    ...(env.region ? { region: env.region } : {}),
+    maxAttempts: DYNAMODB_MAX_ATTEMPTS,
+  });
+  return dynamoDbIdentityCenterStateStore({ tableName: env.tableName, client });
 }
 
 export function createStore(env: RuntimeEnv): FindingStore {

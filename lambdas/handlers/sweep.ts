@@ -8,11 +8,16 @@ import type { AlertSink, FindingStore, OpenFindingsDigestSink } from '../core/st
 import type { TransitionKind } from '../core/transitions.js';
 import { auditLogDestinationsOf, type AuditLogDestinations } from '../core/watcher.js';
 import { createSnapshotClients, readAccountSnapshot } from '../adapters/aws/snapshot-reader.js';
+import { identityCenterPlan } from '../adapters/aws/identity-center.js';
+import type { IdentityCenterStateStore } from '../adapters/identity-center-state-store.js';
+import { isPlannedSkip, isSectionAvailable } from '../core/snapshot.js';
+import { compactIdentityCenterState } from '../rules/shared/identity-center-state.js';
 import { RULES } from '../rules/index.js';
 import {
   accountFromContext,
   createAlertSink,
   createAuditLogStore,
+  createIdentityCenterStateStore,
   createLogger,
   createOpenFindingsDigestSink,
   createStore,
@@ -64,6 +69,8 @@ export interface SweepSummary {
   readonly itemWrites: number;
   readonly alertsSent: number;
   readonly unavailable: readonly SectionUnavailable[];
+  /** Sections skipped by plan (Identity Center between its scheduled reads); not a failure. */
+  readonly skipped?: readonly SectionUnavailable[];
 }
 
 /** Snapshot → evaluate → reconcile → flush the outbox (including anything earlier runs left pending). */
@@ -111,7 +118,10 @@ export function createSweepHandler(
       transitions: byKind,
       itemWrites: result.itemWrites,
       alertsSent,
-      unavailable: snapshot.unavailable,
+      unavailable: snapshot.unavailable.filter((u) => !isPlannedSkip(u)),
+      ...(snapshot.unavailable.some(isPlannedSkip)
+        ? { skipped: snapshot.unavailable.filter(isPlannedSkip) }
+        : {}),
     };
     logger.info('sweep reconciled', {
       ...summary,
@@ -124,11 +134,13 @@ export function createSweepHandler(
         error: errorSummary(deliveryError),
       });
     }
-    if (snapshot.unavailable.length > 0) {
+    // A section skipped by its schedule (Identity Center between daily reads) is not a failure.
+    const failed = summary.unavailable;
+    if (failed.length > 0) {
       logger.error('sweep incomplete: findings of unread sections were neither opened nor resolved', {
-        unavailable: snapshot.unavailable,
+        unavailable: failed,
       });
-      throw new SweepIncompleteError(snapshot.unavailable);
+      throw new SweepIncompleteError(failed);
     }
     if (deliveryError) throw deliveryError;
     // The "sweep stalled" alarm counts this exact message (a metric filter on the log group).
@@ -173,10 +185,31 @@ export function createDailyDigestHandler(
 }
 
 /** Reads the account with the IAM/CloudTrail/Roles Anywhere clients (only the sweep bundle carries them). */
-function snapshotReader(region: string | undefined): SnapshotReader {
-  const clients = createSnapshotClients(region ? { region } : {});
-  return ({ accountId, now, remainingMs }) =>
-    readAccountSnapshot(clients, { accountId, now, ...(remainingMs && { remainingMs }) });
+/**
+ * Reads the account; Identity Center when due since the kept state's last read, and then keeps the
+ * compact state for the event path.
+ */
+export function snapshotReader(
+  region: string | undefined,
+  config: TrustwatchConfig,
+  kept?: IdentityCenterStateStore,
+  clients = createSnapshotClients(region ? { region } : {}),
+): SnapshotReader {
+  return async ({ accountId, now, remainingMs }) => {
+    const lastReadAt = (await kept?.load().catch(() => undefined))?.readAt;
+    const snapshot = await readAccountSnapshot(clients, {
+      accountId,
+      now,
+      ...(remainingMs && { remainingMs }),
+      identityCenter: identityCenterPlan(config, now, lastReadAt),
+    });
+    if (kept && snapshot.identityCenter && isSectionAvailable(snapshot, 'identityCenter'))
+      await kept.save({
+        state: compactIdentityCenterState(snapshot.identityCenter, config.accessModel.identityCenter),
+        readAt: now,
+      });
+    return snapshot;
+  };
 }
 
 type Handler<T> = (event?: unknown, context?: LambdaContextLike) => Promise<T>;
@@ -199,7 +232,7 @@ export async function handler(
       sweep: createSweepHandler({
         store,
         sink: createAlertSink(env, defaultLogger),
-        readSnapshot: snapshotReader(env.region),
+        readSnapshot: snapshotReader(env.region, env.config, createIdentityCenterStateStore(env)),
         rules: RULES,
         config: env.config,
         logger: defaultLogger,

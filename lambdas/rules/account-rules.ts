@@ -4,6 +4,7 @@ import { rule as accessKeyNotRotated } from './access-key-not-rotated/rule.js';
 import { rule as cloudtrailNotLoggingUsEast1 } from './cloudtrail-not-logging-us-east-1/rule.js';
 import { rule as consoleUserWithoutMfa } from './console-user-without-mfa/rule.js';
 import { rule as credentialUnused } from './credential-unused/rule.js';
+import { rule as identityCenterReservedRoleAdmin } from './identity-center-reserved-role-admin/rule.js';
 import { rule as oidcProviderAudienceMismatch } from './oidc-provider-audience-mismatch/rule.js';
 import { rule as oidcProviderUnused } from './oidc-provider-unused/rule.js';
 import { rule as roleUnused } from './role-unused/rule.js';
@@ -24,4 +25,5 @@ export const ACCOUNT_RULES: readonly Rule[] = [
   oidcProviderUnused,
   oidcProviderAudienceMismatch,
   accountUnreachable,
+  identityCenterReservedRoleAdmin,
 ];

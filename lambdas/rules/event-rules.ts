@@ -24,6 +24,13 @@ import { rule as trustwatchTableTampered } from './trustwatch-table-tampered/rul
 import { rule as stsSessionFromLongLivedKey } from './sts-session-from-long-lived-key/rule.js';
 import { rule as auditLogDestroyed } from './audit-log-destroyed/rule.js';
 import { rule as rootCredentialChanged } from './root-credential-changed/rule.js';
+import { rule as identityCenterAdminPermissionSet } from './identity-center-admin-permission-set/rule.js';
+import { rule as identityCenterBoundaryRemoved } from './identity-center-boundary-removed/rule.js';
+import { rule as identityCenterConfigurationChange } from './identity-center-configuration-change/rule.js';
+import { rule as identityCenterDirectoryChange } from './identity-center-directory-change/rule.js';
+import { rule as identityCenterManagementAccountAssignment } from './identity-center-management-account-assignment/rule.js';
+import { rule as identityCenterSessionDuration } from './identity-center-session-duration/rule.js';
+import { rule as identityCenterUserAssignment } from './identity-center-user-assignment/rule.js';
 
 /**
  * Rules judging CloudTrail events (one folder each). The first five also judge the account
@@ -55,4 +62,12 @@ export const EVENT_RULES: readonly Rule[] = [
   rootCredentialChanged,
   rolesanywhereTrustChange,
   sensitiveCallDenied,
+  // Identity Center (issue 14): the first four also judge the sweep's identityCenter section.
+  identityCenterAdminPermissionSet,
+  identityCenterUserAssignment,
+  identityCenterManagementAccountAssignment,
+  identityCenterSessionDuration,
+  identityCenterBoundaryRemoved,
+  identityCenterConfigurationChange,
+  identityCenterDirectoryChange,
 ];

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { ListProfilesCommand, ListTrustAnchorsCommand } from '@aws-sdk/client-rolesanywhere';
 import type { SnapshotSection } from '../../core/snapshot.js';
+import { IDENTITY_CENTER_CALLS } from './identity-center-calls.js';
 
 type CommandClass = abstract new (...args: never[]) => object;
 
@@ -63,6 +64,7 @@ export const SNAPSHOT_CALLS: readonly SnapshotCall[] = [
     action: 'iam:GetAccountPasswordPolicy',
     section: 'passwordPolicy',
   },
+  ...IDENTITY_CENTER_CALLS,
 ];
 
 /** The read-only IAM actions the snapshot reader needs, sorted; grant exactly these. */

@@ -4,6 +4,8 @@ import { RolesAnywhereClient, type RolesAnywhereClientConfig } from '@aws-sdk/cl
 import { InputError } from '../../core/errors.js';
 import {
   emptySnapshot,
+  NOT_CONFIGURED_REASON,
+  NOT_DUE_REASON,
   SNAPSHOT_SECTIONS,
   type AccountSnapshot,
   type SectionUnavailable,
@@ -19,6 +21,10 @@ import {
   readSamlProviders,
 } from './sections.js';
 import { readTrails } from './trails.js';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import type { IdentityCenterConfig } from '../../core/config.js';
+import { readIdentityCenter, type IdentityCenterClients } from './identity-center.js';
 
 export interface SnapshotClients {
   readonly iam: IAMClient;
@@ -26,6 +32,20 @@ export interface SnapshotClients {
   readonly cloudtrail: CloudTrailClient;
   /** Roles Anywhere is regional: the account's home region. */
   readonly rolesAnywhere: RolesAnywhereClient;
+  /** Identity Center, in the instance's home region; absent: the section is not read (unavailable). */
+  readonly identityCenter?: IdentityCenterClients;
+}
+
+/** How (and whether) this read covers Identity Center. */
+export interface IdentityCenterReadPlan {
+  /** False when `sweep.identityCenterSchedule` says not this time: the section is unavailable ("not due"). */
+  readonly due: boolean;
+  readonly callsPerSecond: number;
+  readonly config: IdentityCenterConfig;
+  readonly managementAccountId?: string;
+  readonly schedule?: string;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly clock?: () => number;
 }
 
 export type SnapshotProgress =
@@ -65,6 +85,8 @@ export interface ReadSnapshotOptions {
   readonly remainingMs?: () => number;
   /** Called as pages and sections are read (the CLI shows it on a TTY). Must not throw. */
   readonly onProgress?: (progress: SnapshotProgress) => void;
+  /** Identity Center read plan; absent (or no client): the section is unavailable. */
+  readonly identityCenter?: IdentityCenterReadPlan;
 }
 
 export interface SnapshotReadStats {
@@ -94,12 +116,25 @@ export interface SnapshotRead {
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Clients for a sweep: IAM and CloudTrail in us-east-1 (global events), Roles Anywhere in `region`. */
+/**
+ * Clients for a sweep: IAM and CloudTrail in us-east-1 (global events), Roles Anywhere in `region`,
+ * and Identity Center in `identityCenterRegion` (the instance's home region; default `region`).
+ */
 export function createSnapshotClients(
-  options: { region?: string; credentials?: IAMClientConfig['credentials'] } = {},
+  options: {
+    region?: string;
+    identityCenterRegion?: string;
+    credentials?: IAMClientConfig['credentials'];
+  } = {},
 ): SnapshotClients {
   const credentials = options.credentials ? { credentials: options.credentials } : {};
+  const icRegion = options.identityCenterRegion ?? options.region;
+  const icConfig = { ...(icRegion ? { region: icRegion } : {}), ...credentials };
   return {
+    identityCenter: {
+      ssoAdmin: new SSOAdminClient(icConfig),
+      identityStore: new IdentitystoreClient(icConfig),
+    },
     iam: new IAMClient({ region: 'us-east-1', ...credentials }),
     cloudtrail: new CloudTrailClient({ region: 'us-east-1', ...credentials }),
     rolesAnywhere: new RolesAnywhereClient({
@@ -155,61 +190,106 @@ export async function readAccountSnapshotWithStats(
     ...(options.remainingMs && { remainingMs: options.remainingMs }),
   };
 
+  const icPlan = options.identityCenter;
+  const icClients = clients.identityCenter;
+  const identityCenterRead = async () => {
+    if (!icClients || !icPlan) {
+      unavailable.push({
+        section: 'identityCenter',
+        reason: `${NOT_CONFIGURED_REASON} (no Identity Center client)`,
+      });
+      return undefined;
+    }
+    if (!icPlan.due) {
+      unavailable.push({
+        section: 'identityCenter',
+        reason: `${NOT_DUE_REASON} (sweep.identityCenterSchedule ${icPlan.schedule ?? 'rate(1 day)'})`,
+      });
+      return undefined;
+    }
+    return section(
+      'identityCenter',
+      async () => ({
+        state: await readIdentityCenter(ledger, icClients, {
+          accountId: options.accountId,
+          callsPerSecond: icPlan.callsPerSecond,
+          config: icPlan.config,
+          ...(icPlan.managementAccountId ? { managementAccountId: icPlan.managementAccountId } : {}),
+          ...(icPlan.sleep ? { sleep: icPlan.sleep } : {}),
+          ...(icPlan.clock ? { clock: icPlan.clock } : {}),
+        }),
+      }),
+      (r) =>
+        r.state
+          ? `${r.state.permissionSets.length} permission sets, ${r.state.assignments.length} assignments`
+          : 'no instance hosted here',
+    );
+  };
+
   // GenerateCredentialReport goes out first: IAM generates the report while the authorization
   // details are paged, so the wait for it mostly overlaps the read.
-  const [report, auth, summary, oidc, saml, rolesAnywhere, trails, passwordPolicy] = await Promise.all([
-    section(
-      'credentialReport',
-      () =>
-        readCredentialReport(ledger, clients.iam, sleep, credentialReportWait, (p) =>
-          progress({ kind: 'waiting', section: 'credentialReport', attempt: p.attempt, delayMs: p.delayMs }),
-        ),
-      (r) => `${r.rows.length} rows`,
-    ),
-    section(
-      'authDetails',
-      () =>
-        readAuthDetails(ledger, clients.iam, (p) => progress({ kind: 'page', section: 'authDetails', ...p })),
-      (a) =>
-        `${a.details.users.length} users, ${a.details.roles.length} roles, ${a.details.groups.length} groups, ${a.details.policies.length} policies in ${a.pages} pages`,
-    ),
-    section(
-      'accountSummary',
-      async () => {
-        const command = new GetAccountSummaryCommand({});
-        return { ...(await ledger.send(command, () => clients.iam.send(command))).SummaryMap } as Record<
-          string,
-          number
-        >;
-      },
-      (s) => `${Object.keys(s).length} counters`,
-    ),
-    section(
-      'oidcProviders',
-      () => readOidcProviders(ledger, clients.iam),
-      (o) => `${o.length} providers`,
-    ),
-    section(
-      'samlProviders',
-      () => readSamlProviders(ledger, clients.iam),
-      (s) => `${s.length} providers`,
-    ),
-    section(
-      'rolesAnywhere',
-      () => readRolesAnywhere(ledger, clients.rolesAnywhere),
-      (r) => `${r.trustAnchors.length} trust anchors, ${r.profiles.length} profiles`,
-    ),
-    section(
-      'trails',
-      () => readTrails(ledger, clients.cloudtrail, options.accountId),
-      (t) => `${t.length} trails`,
-    ),
-    section(
-      'passwordPolicy',
-      () => readPasswordPolicy(ledger, clients.iam),
-      (p) => (p ? 'password policy set' : 'no password policy'),
-    ),
-  ]);
+  const [report, auth, summary, oidc, saml, rolesAnywhere, trails, passwordPolicy, identityCenter] =
+    await Promise.all([
+      section(
+        'credentialReport',
+        () =>
+          readCredentialReport(ledger, clients.iam, sleep, credentialReportWait, (p) =>
+            progress({
+              kind: 'waiting',
+              section: 'credentialReport',
+              attempt: p.attempt,
+              delayMs: p.delayMs,
+            }),
+          ),
+        (r) => `${r.rows.length} rows`,
+      ),
+      section(
+        'authDetails',
+        () =>
+          readAuthDetails(ledger, clients.iam, (p) =>
+            progress({ kind: 'page', section: 'authDetails', ...p }),
+          ),
+        (a) =>
+          `${a.details.users.length} users, ${a.details.roles.length} roles, ${a.details.groups.length} groups, ${a.details.policies.length} policies in ${a.pages} pages`,
+      ),
+      section(
+        'accountSummary',
+        async () => {
+          const command = new GetAccountSummaryCommand({});
+          return { ...(await ledger.send(command, () => clients.iam.send(command))).SummaryMap } as Record<
+            string,
+            number
+          >;
+        },
+        (s) => `${Object.keys(s).length} counters`,
+      ),
+      section(
+        'oidcProviders',
+        () => readOidcProviders(ledger, clients.iam),
+        (o) => `${o.length} providers`,
+      ),
+      section(
+        'samlProviders',
+        () => readSamlProviders(ledger, clients.iam),
+        (s) => `${s.length} providers`,
+      ),
+      section(
+        'rolesAnywhere',
+        () => readRolesAnywhere(ledger, clients.rolesAnywhere),
+        (r) => `${r.trustAnchors.length} trust anchors, ${r.profiles.length} profiles`,
+      ),
+      section(
+        'trails',
+        () => readTrails(ledger, clients.cloudtrail, options.accountId),
+        (t) => `${t.length} trails`,
+      ),
+      section(
+        'passwordPolicy',
+        () => readPasswordPolicy(ledger, clients.iam),
+        (p) => (p ? 'password policy set' : 'no password policy'),
+      ),
+      identityCenterRead(),
+    ]);
 
   const base = emptySnapshot(options.accountId, options.now);
   const order = (s: SectionUnavailable) => SNAPSHOT_SECTIONS.indexOf(s.section);
@@ -236,6 +316,7 @@ export async function readAccountSnapshotWithStats(
     ...(rolesAnywhere ? { rolesAnywhere } : {}),
     ...(trails ? { trails } : {}),
     ...(passwordPolicy ? { passwordPolicy } : {}),
+    ...(identityCenter?.state ? { identityCenter: identityCenter.state } : {}),
   };
   const stats: SnapshotReadStats = {
     apiCalls: ledger.apiCalls,

@@ -21,7 +21,7 @@ type AuditOptions = CommonOptions & GateOptions & SnapshotSourceOptions;
 async function audit(io: CliIO, options: AuditOptions): Promise<number> {
   const { config, source } = await loadCliConfig(io, options.config);
   const now = nowOf(io, options);
-  const snapshot = await loadSnapshot(io, options, now);
+  const snapshot = await loadSnapshot(io, options, now, config);
   const { findings } = evaluateSnapshot(snapshot, { config, now, accountId: snapshot.accountId }, RULES);
   const notJudged = notJudgedRules(snapshot, RULES);
   return emitFindings(io, { findings, configSource: source, notJudged }, options);
@@ -37,6 +37,10 @@ export function addSnapshotSourceOptions(command: Command): Command {
     .option(
       '--credential-report <file>',
       'the credential report: CSV, or the JSON of `aws iam get-credential-report`',
+    )
+    .option(
+      '--identity-center <file>',
+      'Identity Center state as JSON (instanceArn, permissionSets, assignments, groups, users; the shape the sweep reads, see README)',
     )
     .option('--profile <name>', 'AWS profile for a live read (default: the default credential chain)')
     .option(

@@ -15,12 +15,13 @@ import {
   type GateOptions,
 } from '../options.js';
 import { emitFindings } from '../report.js';
+import { loadIdentityCenterFile } from '../snapshot-source.js';
 
 /** A day of CloudTrail for a busy account, uncompressed, fits well within this. */
 const MAX_EVENTS_BYTES = 256 * MiB;
 const MAX_SKIPPED_SHOWN = 3;
 
-type EvaluateOptions = CommonOptions & GateOptions;
+type EvaluateOptions = CommonOptions & GateOptions & { readonly identityCenter?: string };
 
 interface Item {
   readonly where: string;
@@ -51,7 +52,15 @@ async function evaluate(io: CliIO, file: string, options: EvaluateOptions): Prom
     input,
     'a CloudTrail record, an EventBridge event, a {"Records": [...]} file or an array',
   );
-  const ctx = { config, now: nowOf(io, options), ...(options.account ? { accountId: options.account } : {}) };
+  const identityCenter = options.identityCenter
+    ? await loadIdentityCenterFile(io, options.identityCenter)
+    : undefined;
+  const ctx = {
+    config,
+    now: nowOf(io, options),
+    ...(options.account ? { accountId: options.account } : {}),
+    ...(identityCenter ? { identityCenter } : {}),
+  };
 
   const items = itemsOf(value);
   if (!items) {
@@ -102,6 +111,10 @@ export function registerEvaluate(program: Command, io: CliIO, setExit: (code: nu
     )
     .argument('<file>', 'CloudTrail/EventBridge JSON file, or "-" for stdin')
     .addOption(accountOption("account to attribute findings to (default: the record's recipientAccountId)"))
+    .option(
+      '--identity-center <file>',
+      'Identity Center state (JSON, as for audit) so Identity Center events are judged by what they touch',
+    )
     .addOption(failOnOption());
   addCommonOptions(command)
     .addHelpText(

@@ -61,7 +61,7 @@ async function sweep(io: CliIO, options: SweepOptions): Promise<number> {
       );
     return sweepOrgDir(io, { ...options, orgDir: options.orgDir }, config, now);
   }
-  const snapshot = await loadSnapshot(io, options, now);
+  const snapshot = await loadSnapshot(io, options, now, config);
   const evaluation = evaluateSnapshot(snapshot, { config, now, accountId: snapshot.accountId }, RULES);
   const opened = await openSweepStore(io, options);
   let transitions, stored;
