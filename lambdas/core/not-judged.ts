@@ -20,7 +20,8 @@ const NOT_PROVIDED: Readonly<Record<SnapshotSection, string>> = {
   rolesAnywhere: 'Roles Anywhere is only read from AWS (live audit)',
   trails: 'CloudTrail trails are only read from AWS (live audit)',
   passwordPolicy: 'the password policy is only read from AWS (live audit)',
-  identityCenter: 'no Identity Center state (--identity-center not given, or read live where the instance is hosted)',
+  identityCenter:
+    'no Identity Center state (--identity-center not given, or read live where the instance is hosted)',
 };
 
 function reasonOf(section: SnapshotSection, reason: string): string {

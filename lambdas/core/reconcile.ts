@@ -1,5 +1,4 @@
 import type { Coverage, Evaluation } from './engine.js';
-import { EVALUATION_ERROR_RULE_ID } from './engine.js';
 import type { Evidence, Finding } from './model.js';
 import { resourceKey } from './rule.js';
 import { coveringRules } from './coverage-mark.js';
