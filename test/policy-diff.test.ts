@@ -215,12 +215,10 @@ const statementBody = fc.record({
     { maxKeys: 2 },
   ),
 });
-const doc = fc
-  .array(statementBody, { minLength: 1, maxLength: 4 })
-  .map((statements) => ({
-    Version: '2012-10-17',
-    Statement: statements.map((s, i) => ({ Sid: `S${i}`, ...s })),
-  }));
+const doc = fc.array(statementBody, { minLength: 1, maxLength: 4 }).map((statements) => ({
+  Version: '2012-10-17',
+  Statement: statements.map((s, i) => ({ Sid: `S${i}`, ...s })),
+}));
 
 describe('policy diff properties', () => {
   it('a document diffed with itself (in any encoding) is empty', () => {
