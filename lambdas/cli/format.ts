@@ -1,4 +1,5 @@
 import type { EventEvidence, Finding } from '../core/model.js';
+import { provenanceLabel } from '../core/provenance.js';
 import { atLeast, bySeverityDesc, SEVERITIES, type Severity } from '../core/severity.js';
 import type { Transition } from '../core/transitions.js';
 import type { OutputStream } from './io.js';
@@ -70,6 +71,7 @@ function eventFields(style: Style, evidence: EventEvidence): string[] {
     ),
   ];
   if (who) out.push(field(style, 'actor', who));
+  if (evidence.provenance) out.push(field(style, 'provenance', safe(provenanceLabel(evidence.provenance))));
   const from = [evidence.sourceIp, evidence.userAgent && `"${evidence.userAgent}"`, evidence.region]
     .filter((x): x is string => Boolean(x))
     .map(safe)

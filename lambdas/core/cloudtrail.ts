@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { InputError } from './errors.js';
 import type { EventEvidence } from './model.js';
 import { isJsonObject } from './json-object.js';
+import { provenanceOf } from './provenance.js';
 
 export interface SessionIssuer {
   type?: string;
@@ -48,7 +49,8 @@ export interface CloudTrailRecord {
   responseElements?: Record<string, unknown> | null;
   additionalEventData?: Record<string, unknown> | null;
   serviceEventDetails?: Record<string, unknown> | null;
-  sessionCredentialFromConsole?: string;
+  /** "true" in most records; a JSON boolean in some (corpus: iam_* records with "AWS Internal" agent). */
+  sessionCredentialFromConsole?: string | boolean;
 }
 
 function asRecord(value: unknown, where: string): CloudTrailRecord {
@@ -166,6 +168,7 @@ export function evidenceOf(record: CloudTrailRecord): EventEvidence {
     ...(identity.type ? { actorType: identity.type } : {}),
     ...(record.sourceIPAddress ? { sourceIp: record.sourceIPAddress } : {}),
     ...(record.userAgent ? { userAgent: record.userAgent } : {}),
+    provenance: provenanceOf(record),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Severity } from './severity.js';
+import type { Provenance } from './provenance.js';
 
 export type ResourceType =
   | 'account'
@@ -42,6 +43,8 @@ export interface EventEvidence {
   readonly actorType?: string;
   readonly sourceIp?: string;
   readonly userAgent?: string;
+  /** Which kind of actor made the call (see provenance.ts); absent on findings stored before it existed. */
+  readonly provenance?: Provenance;
 }
 
 export interface SweepEvidence {

@@ -1,4 +1,5 @@
 import type { Transition } from '../transitions.js';
+import { provenanceLabel } from '../provenance.js';
 import {
   changeOf,
   eventEvidence,
@@ -51,7 +52,7 @@ export function renderChatbot(t: Transition): ChatbotNotification {
   const { resource } = finding;
   const event = eventEvidence(finding);
   const who = event
-    ? `*${t.kind === 'resolved' ? 'Introduced by' : 'Actor'}* ${mrkdwnCode(event.actor ?? event.actorArn ?? 'unknown', 300)} · *When* ${mrkdwnLine(event.eventTime, 40)} · *Source IP* ${mrkdwnCode(event.sourceIp ?? '', 100)}`
+    ? `*${t.kind === 'resolved' ? 'Introduced by' : 'Actor'}* ${mrkdwnCode(event.actor ?? event.actorArn ?? 'unknown', 300)}${event.provenance ? ` (${mrkdwnLine(provenanceLabel(event.provenance), 120)})` : ''} · *When* ${mrkdwnLine(event.eventTime, 40)} · *Source IP* ${mrkdwnCode(event.sourceIp ?? '', 100)}`
     : `*Seen by* scheduled sweep · *When* ${mrkdwnLine(observedAt(finding) ?? t.at, 40)}`;
   const lines = [
     whatHappened(t, slackInline),

@@ -1,4 +1,5 @@
 import type { Transition } from '../transitions.js';
+import { provenanceLabel } from '../provenance.js';
 import {
   changeOf,
   eventEvidence,
@@ -61,6 +62,7 @@ export function renderEmail(t: Transition): EmailMessage {
       block(t.kind === 'resolved' ? 'Introduced by (who and where)' : 'Who and where', [
         ...row('Actor', clip(event.actor ?? event.actorArn ?? 'unknown', 300)),
         ...row('Actor type', event.actorType && clip(event.actorType, 60)),
+        ...row('Provenance', event.provenance && clip(provenanceLabel(event.provenance), 160)),
         ...row('Identity', event.actorArn && event.actor ? clip(event.actorArn, 600) : undefined),
         ...row('Event', `${clip(event.eventName, 100)} (${clip(event.eventSource, 100)})`),
         ...row('Event time', clip(event.eventTime, 40)),

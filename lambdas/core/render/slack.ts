@@ -1,4 +1,5 @@
 import type { Severity } from '../severity.js';
+import { provenanceLabel } from '../provenance.js';
 import type { Transition } from '../transitions.js';
 import {
   changeOf,
@@ -104,7 +105,7 @@ function fieldsOf(t: Transition): SlackText[] {
     fields.push(
       field(
         t.kind === 'resolved' ? 'Introduced by' : 'Actor',
-        event.actorType ? `${actor} (${mrkdwnLine(event.actorType, 60)})` : actor,
+        `${event.actorType ? `${actor} (${mrkdwnLine(event.actorType, 60)})` : actor}${event.provenance ? ` · ${mrkdwnLine(provenanceLabel(event.provenance), 120)}` : ''}`,
       ),
       field('When', mrkdwnLine(event.eventTime, 40)),
       field('Source IP', mrkdwnCode(event.sourceIp ?? '', 100)),
