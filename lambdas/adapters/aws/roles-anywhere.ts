@@ -176,8 +176,7 @@ export class RolesAnywhereHttpClient implements RolesAnywhereApi {
     const region = options.region;
     this.regionProvider = typeof region === 'string' ? () => Promise.resolve(region) : region;
     this.handler =
-      options.requestHandler ??
-      new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 });
+      options.requestHandler ?? new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 });
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.sleep = options.sleep ?? sleepFor;
     this.random = options.random ?? Math.random;

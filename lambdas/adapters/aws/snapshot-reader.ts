@@ -107,8 +107,7 @@ export function createSnapshotClients(
     rolesAnywhere: new RolesAnywhereHttpClient({
       // Without --region: the SDK's own region chain (AWS_REGION, then the profile's region).
       region:
-        options.region ??
-        loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS }),
+        options.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS }),
       // The IAM client's resolved provider: the same credentials chain, resolved and refreshed once.
       credentials: iam.config.credentials,
     }),
