@@ -236,8 +236,8 @@ export class RolesAnywhereHttpClient implements RolesAnywhereApi {
         query,
         headers: { host: url.host, accept: 'application/json' },
       });
-      let status: number | undefined;
-      let headers: Record<string, string | undefined> = {};
+      let status: number;
+      let headers: Record<string, string | undefined>;
       let text: string;
       try {
         const signed = (await signer.sign(request)) as HttpRequest;
