@@ -13,10 +13,17 @@ export const REQUIRE_SHIM =
 export const BUNDLE_TARGET = 'node22';
 export const BUNDLE_MAIN_FIELDS = ['module', 'main'];
 
-/** Module substitutions: the SDK's default credential chain becomes environment credentials only. */
+/**
+ * Module substitutions: the SDK's default credential chain becomes environment credentials only;
+ * the event-stream codec (no bundled operation streams; see lambdas/adapters/no-event-streams.ts)
+ * becomes a module that throws a clear error.
+ */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': fileURLToPath(
     new URL('../lambdas/adapters/lambda-credentials.ts', import.meta.url),
+  ),
+  '@smithy/core/event-streams': fileURLToPath(
+    new URL('../lambdas/adapters/no-event-streams.ts', import.meta.url),
   ),
 };
 

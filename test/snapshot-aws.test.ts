@@ -25,14 +25,6 @@ import {
   type GetAccountAuthorizationDetailsCommandOutput,
 } from '@aws-sdk/client-iam';
 import {
-  ListProfilesCommand,
-  ListTrustAnchorsCommand,
-  RolesAnywhereClient,
-  RolesAnywhereServiceException,
-  type ListProfilesCommandOutput,
-  type ListTrustAnchorsCommandOutput,
-} from '@aws-sdk/client-rolesanywhere';
-import {
   actionFor,
   readAccountSnapshot,
   readAccountSnapshotWithStats,
@@ -48,6 +40,12 @@ import { parseConfig, DEFAULT_CONFIG } from '../lambdas/core/config.js';
 import { evaluateSnapshot } from '../lambdas/core/engine.js';
 import { isSectionAvailable, trailCoversGlobalEvents } from '../lambdas/core/snapshot.js';
 import { RULES } from '../lambdas/rules/index.js';
+import {
+  ListProfilesRequest,
+  ListTrustAnchorsRequest,
+  RolesAnywhereHttpClient,
+} from '../lambdas/adapters/aws/roles-anywhere.js';
+import { FakeRolesAnywhereHandler, TEST_CREDENTIALS } from './roles-anywhere-fake.js';
 import { fixtureText, sdkPage } from './snapshot-helpers.js';
 
 const ACCOUNT = '111122223333';
@@ -61,10 +59,17 @@ const META = {
 const GH_ARN = `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`;
 const TRAIL_ARN = `arn:aws:cloudtrail:eu-west-1:${ACCOUNT}:trail/management`;
 
+/** Roles Anywhere is two signed GETs (lambdas/adapters/aws/roles-anywhere.ts), answered here over its REST paths. */
+const rolesAnywhereHttp = new FakeRolesAnywhereHandler();
 const clients: SnapshotClients = {
   iam: new IAMClient({ region: 'us-east-1' }),
   cloudtrail: new CloudTrailClient({ region: 'us-east-1' }),
-  rolesAnywhere: new RolesAnywhereClient({ region: 'eu-west-1' }),
+  rolesAnywhere: new RolesAnywhereHttpClient({
+    region: 'eu-west-1',
+    credentials: TEST_CREDENTIALS,
+    requestHandler: rolesAnywhereHttp,
+    sleep: () => Promise.resolve(),
+  }),
   // This account hosts no Identity Center instance (the read itself is tested in identity-center-adapter.test.ts).
   identityCenter: {
     ssoAdmin: new SSOAdminClient({ region: 'eu-west-1' }),
@@ -74,21 +79,6 @@ const clients: SnapshotClients = {
 const ssoAdmin = mockClient(clients.identityCenter!.ssoAdmin);
 const iam = mockClient(clients.iam);
 const cloudtrail = mockClient(clients.cloudtrail);
-/**
- * client-rolesanywhere is pinned at 3.332 (older @aws-sdk/types), which aws-sdk-client-mock's types
- * reject although the stub works at run time; its responses below are typed with `satisfies`.
- */
-interface LooseStub {
-  reset(): void;
-  calls(): { args: unknown[] }[];
-  commandCalls(command: unknown): { args: [{ input: Record<string, unknown> }] }[];
-  on(command: unknown): {
-    resolves(output: unknown): unknown;
-    rejects(error: unknown): unknown;
-    callsFake(fn: (input: { nextToken?: string }) => unknown): unknown;
-  };
-}
-const rolesAnywhere = mockClient(clients.rolesAnywhere as never) as unknown as LooseStub;
 
 const page1 = sdkPage(
   'auth-details-api-page-1.json',
@@ -123,7 +113,7 @@ const sleep = async (ms: number) => {
 function healthyAccount() {
   iam.reset();
   cloudtrail.reset();
-  rolesAnywhere.reset();
+  rolesAnywhereHttp.requests.length = 0;
   ssoAdmin.reset();
   ssoAdmin.on(ListInstancesCommand).resolves({ $metadata: META, Instances: [] });
   sleeps = [];
@@ -194,62 +184,66 @@ function healthyAccount() {
     }),
   );
 
-  rolesAnywhere.on(ListTrustAnchorsCommand).callsFake((input: { nextToken?: string }) =>
-    input.nextToken
-      ? ({
-          $metadata: META,
-          trustAnchors: [
-            {
-              trustAnchorId: 'b2c3',
-              trustAnchorArn: 'arn:aws:rolesanywhere:eu-west-1:111122223333:trust-anchor/b2c3',
-              name: 'legacy',
-              enabled: false,
-              source: {
-                sourceType: 'CERTIFICATE_BUNDLE',
-                sourceData: { x509CertificateData: '-----BEGIN CERTIFICATE-----' },
+  // Bodies as the API reference shows them: camelCase members, timestamps in epoch seconds.
+  rolesAnywhereHttp.routes = {
+    '/trustanchors': (query) => ({
+      status: 200,
+      body: query.nextToken
+        ? {
+            trustAnchors: [
+              {
+                trustAnchorId: 'b2c3',
+                trustAnchorArn: 'arn:aws:rolesanywhere:eu-west-1:111122223333:trust-anchor/b2c3',
+                name: 'legacy',
+                enabled: false,
+                source: {
+                  sourceType: 'CERTIFICATE_BUNDLE',
+                  sourceData: { x509CertificateData: '-----BEGIN CERTIFICATE-----' },
+                },
+                createdAt: 1704067200,
+                updatedAt: 1704067200,
               },
-              createdAt: new Date('2024-01-01T00:00:00Z'),
-              updatedAt: new Date('2024-01-01T00:00:00Z'),
-            },
-          ],
-        } satisfies ListTrustAnchorsCommandOutput)
-      : ({
-          $metadata: META,
-          nextToken: 'page-2',
-          trustAnchors: [
-            {
-              trustAnchorId: 'a1b2',
-              trustAnchorArn: 'arn:aws:rolesanywhere:eu-west-1:111122223333:trust-anchor/a1b2',
-              name: 'onprem-pca',
-              enabled: true,
-              source: {
-                sourceType: 'AWS_ACM_PCA',
-                sourceData: { acmPcaArn: 'arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/x' },
+            ],
+          }
+        : {
+            nextToken: 'page-2',
+            trustAnchors: [
+              {
+                trustAnchorId: 'a1b2',
+                trustAnchorArn: 'arn:aws:rolesanywhere:eu-west-1:111122223333:trust-anchor/a1b2',
+                name: 'onprem-pca',
+                enabled: true,
+                source: {
+                  sourceType: 'AWS_ACM_PCA',
+                  sourceData: { acmPcaArn: 'arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/x' },
+                },
+                createdAt: 1735689600,
+                updatedAt: 1735689600,
               },
-              createdAt: new Date('2025-01-01T00:00:00Z'),
-              updatedAt: new Date('2025-01-01T00:00:00Z'),
-            },
-          ],
-        } satisfies ListTrustAnchorsCommandOutput),
-  );
-  rolesAnywhere.on(ListProfilesCommand).resolves({
-    $metadata: META,
-    profiles: [
-      {
-        profileId: 'p1',
-        profileArn: 'arn:aws:rolesanywhere:eu-west-1:111122223333:profile/p1',
-        name: 'onprem',
-        enabled: true,
-        roleArns: [`arn:aws:iam::${ACCOUNT}:role/app-server`],
-        managedPolicyArns: [],
-        createdAt: new Date('2025-01-02T00:00:00Z'),
-        updatedAt: new Date('2025-01-02T00:00:00Z'),
-        durationSeconds: 3600,
-        requireInstanceProperties: false,
-        createdBy: `arn:aws:sts::${ACCOUNT}:assumed-role/admin/alice`,
+            ],
+          },
+    }),
+    '/profiles': () => ({
+      status: 200,
+      body: {
+        profiles: [
+          {
+            profileId: 'p1',
+            profileArn: 'arn:aws:rolesanywhere:eu-west-1:111122223333:profile/p1',
+            name: 'onprem',
+            enabled: true,
+            roleArns: [`arn:aws:iam::${ACCOUNT}:role/app-server`],
+            managedPolicyArns: [],
+            createdAt: 1735776000,
+            updatedAt: 1735776000,
+            durationSeconds: 3600,
+            requireInstanceProperties: false,
+            createdBy: `arn:aws:sts::${ACCOUNT}:assumed-role/admin/alice`,
+          },
+        ],
       },
-    ],
-  } satisfies ListProfilesCommandOutput);
+    }),
+  };
 
   cloudtrail.on(DescribeTrailsCommand).resolves({
     $metadata: META,
@@ -388,8 +382,19 @@ describe('readAccountSnapshot', () => {
       { MaxItems: 1000, Marker: undefined },
       { MaxItems: 1000, Marker: 'AQICAHhEXAMPLEMARKER1' },
     ]);
-    expect(rolesAnywhere.commandCalls(ListTrustAnchorsCommand)).toHaveLength(2); // both anchors above: the nextToken was followed
-    expect(rolesAnywhere.commandCalls(ListTrustAnchorsCommand)[0]?.args[0].input.pageSize).toBe(100);
+    // both anchors above: the nextToken was followed
+    expect(rolesAnywhereHttp.queries('/trustanchors')).toEqual([
+      { pageSize: '100' },
+      { pageSize: '100', nextToken: 'page-2' },
+    ]);
+    expect(
+      rolesAnywhereHttp.requests.every(
+        (r) => r.method === 'GET' && r.hostname === 'rolesanywhere.eu-west-1.amazonaws.com',
+      ),
+    ).toBe(true);
+    expect(String(rolesAnywhereHttp.requests[0]?.headers.authorization)).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-1\/rolesanywhere\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/,
+    );
     expect(cloudtrail.commandCalls(DescribeTrailsCommand)[0]?.args[0].input).toEqual({
       includeShadowTrails: true,
     });
@@ -405,9 +410,18 @@ describe('readAccountSnapshot', () => {
 
   it('sends only declared commands, each covered by SNAPSHOT_PERMISSIONS', async () => {
     await readAccountSnapshot(clients, options);
-    const sent = [...iam.calls(), ...cloudtrail.calls(), ...rolesAnywhere.calls(), ...ssoAdmin.calls()].map(
-      (c) => c.args[0] as object,
-    );
+    // Roles Anywhere requests are HTTP GETs: each maps back to its request class by REST path.
+    const rolesAnywhereRequests = rolesAnywhereHttp.requests.map((r) => {
+      const cls = [ListTrustAnchorsRequest, ListProfilesRequest].find((c) => c.path === r.path);
+      expect(cls, `${r.method} ${r.path}`).toBeDefined();
+      return new cls!({});
+    });
+    const sent = [
+      ...iam.calls().map((c) => c.args[0] as object),
+      ...cloudtrail.calls().map((c) => c.args[0] as object),
+      ...ssoAdmin.calls().map((c) => c.args[0] as object),
+      ...rolesAnywhereRequests,
+    ];
     expect(sent.length).toBeGreaterThan(0);
     for (const command of sent) {
       const action = actionFor(command);
@@ -472,14 +486,11 @@ describe('readAccountSnapshot', () => {
   });
 
   it('marks a section still throttled after the SDK retries unavailable', async () => {
-    rolesAnywhere.on(ListTrustAnchorsCommand).rejects(
-      new RolesAnywhereServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        message: 'Rate exceeded',
-        $metadata: { ...META, httpStatusCode: 429, attempts: 3, totalRetryDelay: 1700 },
-      }),
-    );
+    rolesAnywhereHttp.routes['/trustanchors'] = () => ({
+      status: 429,
+      headers: { 'x-amzn-errortype': 'ThrottlingException:http://internal.amazon.com/coral/' },
+      body: { message: 'Rate exceeded' },
+    });
     const snapshot = await readAccountSnapshot(clients, options);
     expect(snapshot.unavailable).toEqual([
       {

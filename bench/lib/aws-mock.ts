@@ -35,11 +35,9 @@ import {
   ListUsersCommand,
   NoSuchEntityException,
 } from '@aws-sdk/client-iam';
-import {
-  ListProfilesCommand,
-  ListTrustAnchorsCommand,
-  RolesAnywhereClient,
-} from '@aws-sdk/client-rolesanywhere';
+import { Readable } from 'node:stream';
+import type { HttpRequest } from '@smithy/core/transport';
+import { RolesAnywhereHttpClient } from '../../lambdas/adapters/aws/roles-anywhere.js';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { SnapshotClients } from '../../lambdas/adapters/aws/index.js';
 import {
@@ -127,11 +125,8 @@ export function mockAccount(options: MockAccountOptions): MockAccount {
   let faults: AwsFaults = options.faults ?? {};
   const iamClient = new IAMClient({ region: 'us-east-1' });
   const cloudtrailClient = new CloudTrailClient({ region: 'us-east-1' });
-  const raClient = new RolesAnywhereClient({ region: 'eu-west-1' });
   const iam = mockClient(iamClient);
   const cloudtrail = mockClient(cloudtrailClient);
-  // client-rolesanywhere is an older minor; the mock works at run time, its types disagree.
-  const ra = mockClient(raClient as never) as unknown as ReturnType<typeof mockClient>;
   const calls = new Map<string, number>();
   const roleNames = new Map<string, number>();
   for (let i = 0; i < size.roles; i++) roleNames.set(roleDetail(i).RoleName ?? '', i);
@@ -222,32 +217,60 @@ export function mockAccount(options: MockAccountOptions): MockAccount {
       $metadata: { ...META, httpStatusCode: 404 },
     });
   });
-  const raStub = ra as unknown as Stub;
-  serve(raStub, ListTrustAnchorsCommand, () => ({
-    trustAnchors: [
-      {
-        trustAnchorId: '8f0c',
-        trustAnchorArn: TRUST_ANCHOR,
-        name: 'onprem-pca',
-        enabled: true,
-        source: {
-          sourceType: 'AWS_ACM_PCA',
-          sourceData: { acmPcaArn: 'arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/x' },
-        },
+  // Roles Anywhere is two signed GETs (lambdas/adapters/aws/roles-anywhere.ts): served here as
+  // its REST paths answer, JSON bodies, counted under the operation names the SDK commands had.
+  const raRoutes: Record<string, { name: string; body: () => object }> = {
+    '/trustanchors': {
+      name: 'ListTrustAnchorsCommand',
+      body: () => ({
+        trustAnchors: [
+          {
+            trustAnchorId: '8f0c',
+            trustAnchorArn: TRUST_ANCHOR,
+            name: 'onprem-pca',
+            enabled: true,
+            source: {
+              sourceType: 'AWS_ACM_PCA',
+              sourceData: { acmPcaArn: 'arn:aws:acm-pca:eu-west-1:111122223333:certificate-authority/x' },
+            },
+          },
+        ],
+      }),
+    },
+    '/profiles': {
+      name: 'ListProfilesCommand',
+      body: () => ({
+        profiles: [
+          {
+            profileId: 'p1',
+            profileArn: 'arn:aws:rolesanywhere:eu-west-1:111122223333:profile/p1',
+            name: 'onprem',
+            enabled: true,
+            roleArns: [roleDetail(99).Arn ?? ''],
+          },
+        ],
+      }),
+    },
+  };
+  const raClient = new RolesAnywhereHttpClient({
+    region: 'eu-west-1',
+    credentials: () => Promise.resolve({ accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench-secret' }),
+    requestHandler: {
+      async handle(request: HttpRequest) {
+        const route = raRoutes[request.path];
+        if (!route) throw new Error(`bench: no Roles Anywhere route for ${request.path}`);
+        calls.set(route.name, (calls.get(route.name) ?? 0) + 1);
+        if (latency > 0) await sleep(latency);
+        return {
+          response: {
+            statusCode: 200,
+            headers: { 'content-type': 'application/json' },
+            body: Readable.from([Buffer.from(JSON.stringify(route.body()))]),
+          },
+        };
       },
-    ],
-  }));
-  serve(raStub, ListProfilesCommand, () => ({
-    profiles: [
-      {
-        profileId: 'p1',
-        profileArn: 'arn:aws:rolesanywhere:eu-west-1:111122223333:profile/p1',
-        name: 'onprem',
-        enabled: true,
-        roleArns: [roleDetail(99).Arn ?? ''],
-      },
-    ],
-  }));
+    },
+  });
   const trailArn = `arn:aws:cloudtrail:eu-west-1:${BENCH_ACCOUNT}:trail/management`;
   const ctStub = cloudtrail as unknown as Stub;
   serve(ctStub, DescribeTrailsCommand, () => ({
@@ -421,7 +444,6 @@ export function mockAccount(options: MockAccountOptions): MockAccount {
     restore() {
       iam.restore();
       cloudtrail.restore();
-      ra.restore();
     },
   };
 }

@@ -13,9 +13,9 @@ import {
   ListOpenIDConnectProvidersCommand,
   ListSAMLProvidersCommand,
 } from '@aws-sdk/client-iam';
-import { ListProfilesCommand, ListTrustAnchorsCommand } from '@aws-sdk/client-rolesanywhere';
 import type { SnapshotSection } from '../../core/snapshot.js';
 import { IDENTITY_CENTER_CALLS } from './identity-center-calls.js';
+import { ListProfilesRequest, ListTrustAnchorsRequest } from './roles-anywhere.js';
 
 type CommandClass = abstract new (...args: never[]) => object;
 
@@ -54,8 +54,8 @@ export const SNAPSHOT_CALLS: readonly SnapshotCall[] = [
     section: 'oidcProviders',
   },
   { command: ListSAMLProvidersCommand, action: 'iam:ListSAMLProviders', section: 'samlProviders' },
-  { command: ListTrustAnchorsCommand, action: 'rolesanywhere:ListTrustAnchors', section: 'rolesAnywhere' },
-  { command: ListProfilesCommand, action: 'rolesanywhere:ListProfiles', section: 'rolesAnywhere' },
+  { command: ListTrustAnchorsRequest, action: 'rolesanywhere:ListTrustAnchors', section: 'rolesAnywhere' },
+  { command: ListProfilesRequest, action: 'rolesanywhere:ListProfiles', section: 'rolesAnywhere' },
   { command: DescribeTrailsCommand, action: 'cloudtrail:DescribeTrails', section: 'trails' },
   { command: GetTrailStatusCommand, action: 'cloudtrail:GetTrailStatus', section: 'trails' },
   { command: GetEventSelectorsCommand, action: 'cloudtrail:GetEventSelectors', section: 'trails' },

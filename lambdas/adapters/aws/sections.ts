@@ -8,13 +8,6 @@ import {
   type GetAccountAuthorizationDetailsCommandOutput,
   type IAMClient,
 } from '@aws-sdk/client-iam';
-import {
-  ListProfilesCommand,
-  ListTrustAnchorsCommand,
-  paginateListProfiles,
-  paginateListTrustAnchors,
-  type RolesAnywhereClient,
-} from '@aws-sdk/client-rolesanywhere';
 import type {
   OidcProvider,
   RolesAnywhereProfile,
@@ -23,6 +16,7 @@ import type {
 } from '../../core/snapshot.js';
 import { normaliseAuthorizationDetails } from './auth-details.js';
 import { errorCode, SnapshotSectionError, type CallLedger } from './calls.js';
+import { ListProfilesRequest, ListTrustAnchorsRequest, type RolesAnywhereApi } from './roles-anywhere.js';
 
 /** Readers of the small sections; each reads its section completely or throws SnapshotSectionError. */
 
@@ -102,14 +96,41 @@ export async function readSamlProviders(ledger: CallLedger, iam: IAMClient): Pro
   }));
 }
 
-export async function readRolesAnywhere(ledger: CallLedger, client: RolesAnywhereClient) {
+/** Guards against a service that keeps answering with a nextToken (a loop, not an account). */
+const MAX_ROLES_ANYWHERE_PAGES = 1000;
+
+/** Follows nextToken until the last page; every request goes through the ledger. */
+async function allPages<R extends object, P extends { readonly nextToken?: string }>(
+  ledger: CallLedger,
+  name: string,
+  request: (nextToken: string | undefined) => R,
+  send: (request: R) => Promise<P>,
+  onPage: (page: P) => void,
+): Promise<void> {
+  let nextToken: string | undefined;
+  const seen = new Set<string>();
+  for (let page = 1; ; page++) {
+    const command = request(nextToken);
+    const output = await ledger.send(command, () => send(command));
+    onPage(output);
+    nextToken = output.nextToken;
+    if (!nextToken) return;
+    if (seen.has(nextToken) || page >= MAX_ROLES_ANYWHERE_PAGES)
+      throw new SnapshotSectionError(`${name} repeated a nextToken after ${page} pages; stopped`);
+    seen.add(nextToken);
+  }
+}
+
+export async function readRolesAnywhere(ledger: CallLedger, client: RolesAnywhereApi) {
   const trustAnchors: RolesAnywhereTrustAnchor[] = [];
   const profiles: RolesAnywhereProfile[] = [];
-  await ledger.pages(
-    ListTrustAnchorsCommand,
-    paginateListTrustAnchors({ client }, { pageSize: ROLES_ANYWHERE_PAGE_SIZE }),
+  await allPages(
+    ledger,
+    'ListTrustAnchors',
+    (nextToken) => new ListTrustAnchorsRequest({ nextToken, pageSize: ROLES_ANYWHERE_PAGE_SIZE }),
+    (request) => client.listTrustAnchors(request),
     (page) => {
-      for (const a of page.trustAnchors ?? []) {
+      for (const a of page.trustAnchors) {
         trustAnchors.push({
           arn: a.trustAnchorArn ?? '',
           name: a.name ?? '',
@@ -119,16 +140,18 @@ export async function readRolesAnywhere(ledger: CallLedger, client: RolesAnywher
       }
     },
   );
-  await ledger.pages(
-    ListProfilesCommand,
-    paginateListProfiles({ client }, { pageSize: ROLES_ANYWHERE_PAGE_SIZE }),
+  await allPages(
+    ledger,
+    'ListProfiles',
+    (nextToken) => new ListProfilesRequest({ nextToken, pageSize: ROLES_ANYWHERE_PAGE_SIZE }),
+    (request) => client.listProfiles(request),
     (page) => {
-      for (const p of page.profiles ?? []) {
+      for (const p of page.profiles) {
         profiles.push({
           arn: p.profileArn ?? '',
           name: p.name ?? '',
           enabled: p.enabled === true,
-          roleArns: p.roleArns ?? [],
+          roleArns: [...(p.roleArns ?? [])],
         });
       }
     },

@@ -1,6 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { GetAccountSummaryCommand, IAMClient, type IAMClientConfig } from '@aws-sdk/client-iam';
-import { RolesAnywhereClient, type RolesAnywhereClientConfig } from '@aws-sdk/client-rolesanywhere';
+import { loadConfig, NODE_REGION_CONFIG_FILE_OPTIONS, NODE_REGION_CONFIG_OPTIONS } from '@smithy/core/config';
 import { InputError } from '../../core/errors.js';
 import {
   emptySnapshot,
@@ -20,6 +20,7 @@ import {
   readRolesAnywhere,
   readSamlProviders,
 } from './sections.js';
+import { RolesAnywhereHttpClient, type RolesAnywhereApi } from './roles-anywhere.js';
 import { readTrails } from './trails.js';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
@@ -31,7 +32,7 @@ export interface SnapshotClients {
   /** Should be a us-east-1 client: that is where global (IAM) events are delivered and single-region trails there are listed. */
   readonly cloudtrail: CloudTrailClient;
   /** Roles Anywhere is regional: the account's home region. */
-  readonly rolesAnywhere: RolesAnywhereClient;
+  readonly rolesAnywhere: RolesAnywhereApi;
   /** Identity Center, in the instance's home region; absent: the section is not read (unavailable). */
   readonly identityCenter?: IdentityCenterClients;
 }
@@ -130,17 +131,21 @@ export function createSnapshotClients(
   const credentials = options.credentials ? { credentials: options.credentials } : {};
   const icRegion = options.identityCenterRegion ?? options.region;
   const icConfig = { ...(icRegion ? { region: icRegion } : {}), ...credentials };
+  const iam = new IAMClient({ region: 'us-east-1', ...credentials });
   return {
     identityCenter: {
       ssoAdmin: new SSOAdminClient(icConfig),
       identityStore: new IdentitystoreClient(icConfig),
     },
-    iam: new IAMClient({ region: 'us-east-1', ...credentials }),
+    iam,
     cloudtrail: new CloudTrailClient({ region: 'us-east-1', ...credentials }),
-    rolesAnywhere: new RolesAnywhereClient({
-      ...(options.region ? { region: options.region } : {}),
-      ...credentials,
-    } as RolesAnywhereClientConfig),
+    rolesAnywhere: new RolesAnywhereHttpClient({
+      // Without --region: the SDK's own region chain (AWS_REGION, then the profile's region).
+      region:
+        options.region ?? loadConfig(NODE_REGION_CONFIG_OPTIONS, { ...NODE_REGION_CONFIG_FILE_OPTIONS }),
+      // The IAM client's resolved provider: the same credentials chain, resolved and refreshed once.
+      credentials: iam.config.credentials,
+    }),
   };
 }
 
