@@ -16,7 +16,9 @@ import { Construct } from 'constructs';
 import { aliasArgs, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, REQUIRE_SHIM } from './lambda-bundling.js';
 
 /** The Lambda entry points, written in lambdas/handlers/<name>.ts, each exporting `handler` (org-sweep: three named exports). */
-export type HandlerName = 'event' | 'sweep' | 'notifier' | 'org-sweep';
+/** Every Lambda entry under lambdas/handlers/ the construct deploys (other files there are shared modules). */
+export const HANDLER_NAMES = ['event', 'sweep', 'notifier', 'org-sweep'] as const;
+export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 /** Absolute path of a handler's source, resolved from this file so synth works from any cwd. */
 export function handlerEntry(name: HandlerName): string {

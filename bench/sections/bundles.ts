@@ -1,11 +1,12 @@
 import { build, type BuildOptions } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { LAMBDA_BUILD_OPTIONS } from '../../lib/lambda-bundling.js';
+import { HANDLER_NAMES } from '../../lib/trustwatch-function.js';
 import { median, round } from '../lib/rng.js';
 
 const HANDLERS_DIR = join(import.meta.dirname, '..', '..', 'lambdas', 'handlers');
@@ -25,15 +26,13 @@ export interface BundleResult {
 }
 
 /** Lambda handler entry points: every lambdas/handlers/*.ts exporting `handler` (runtime.ts is shared wiring). */
+/** The Lambda entries the construct deploys (lambdas/handlers/ also holds shared modules). */
 export function handlerEntries(): string[] {
-  return readdirSync(HANDLERS_DIR)
-    .filter((f) => f.endsWith('.ts') && f !== 'runtime.ts')
-    .sort()
-    .map((f) => f.replace(/\.ts$/, ''));
+  return [...HANDLER_NAMES].sort();
 }
 
 function coldLoad(file: string): { importMs: number; processMs: number } {
-  const script = `const t = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(file).href)}); if (typeof m.handler !== 'function') throw new Error('no handler export'); process.stdout.write(String(performance.now() - t));`;
+  const script = `const t = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(file).href)}); if (!Object.entries(m).some(([k, v]) => /^handler$|Handler$/.test(k) && typeof v === 'function')) throw new Error('no handler export'); process.stdout.write(String(performance.now() - t));`;
   const started = performance.now();
   const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
