@@ -55,11 +55,14 @@ describe('sweep --org-dir and org status: three accounts, one unreachable', () =
 
   it('judges every account independently, and an unreachable one resolves nothing', async () => {
     const first = await sweep('2026-11-01T00:00:00Z');
+    // Each account's first sweep is its baseline: one digest, its transitions stored quietly.
     expect(first.accounts).toEqual([
-      { id: A, name: 'payments-prod', status: 'COVERED', findings: expect.any(Number) },
-      { id: B, name: 'sandbox', status: 'COVERED', findings: expect.any(Number) },
-      { id: C, name: 'legacy', status: 'COVERED', findings: expect.any(Number) },
+      { id: A, name: 'payments-prod', status: 'COVERED', findings: expect.any(Number), baseline: true },
+      { id: B, name: 'sandbox', status: 'COVERED', findings: expect.any(Number), baseline: true },
+      { id: C, name: 'legacy', status: 'COVERED', findings: expect.any(Number), baseline: true },
     ]);
+    expect(first.transitions.length).toBeGreaterThan(0);
+    expect(first.transitions.every((t) => (t as { quiet?: boolean }).quiet === true)).toBe(true);
     const openIn = (json: SweepJson, account: string) =>
       json.findings.filter((f) => f.status === 'open' && f.resource.accountId === account);
     const cBefore = openIn(first, C)

@@ -111,14 +111,28 @@ export async function sweepOrgDir(
     reads.set(account.id, await readAccountDir(io, options.orgDir, account.id, now));
 
   const store = openStore(options);
+  // As deployed: an account's first sweep is its baseline, one digest instead of an alert per finding.
+  const digests = new Map<string, number>();
   const deps = {
     store,
     accounts: createLocalAccountStore({ stateDir: options.stateDir }),
     rules: RULES,
     config,
+    digest: {
+      send: async (open: readonly unknown[], { accountId }: { readonly accountId?: string }) => {
+        if (accountId !== undefined) digests.set(accountId, open.length);
+      },
+    },
   };
   const transitions: Transition[] = [];
-  const rows: { id: string; name: string; status: string; findings: number; reason?: string }[] = [];
+  const rows: {
+    id: string;
+    name: string;
+    status: string;
+    findings: number;
+    baseline?: boolean;
+    reason?: string;
+  }[] = [];
   const ids = new Set<string>();
   for (const account of listed) {
     const result = await sweepAccount(deps, account, now, async () => reads.get(account.id)!);
@@ -129,6 +143,7 @@ export async function sweepOrgDir(
       name: account.name,
       status: result.coverage,
       findings: result.findings,
+      ...(result.baseline && { baseline: true }),
       ...(result.reason !== undefined && { reason: result.reason }),
     });
   }
@@ -151,7 +166,7 @@ export async function sweepOrgDir(
     `Accounts:\n${rows
       .map(
         (r) =>
-          `  ${r.id}  ${r.name.padEnd(width)}  ${r.status.padEnd(11)}  ${String(r.findings).padStart(4)} findings${r.reason ? `  (${r.reason})` : ''}`,
+          `  ${r.id}  ${r.name.padEnd(width)}  ${r.status.padEnd(11)}  ${String(r.findings).padStart(4)} findings${r.reason ? `  (${r.reason})` : ''}${r.baseline ? `  (first sweep: baseline, one digest of ${digests.get(r.id) ?? 0} open findings instead of an alert each)` : ''}`,
       )
       .join('\n')}`,
   ];
