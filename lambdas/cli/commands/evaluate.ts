@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { evaluateEvents } from '../../core/engine.js';
+import { evaluateEvents, type Evaluation } from '../../core/engine.js';
 import { InputError } from '../../core/errors.js';
 import type { Finding } from '../../core/model.js';
 import { RULES } from '../../rules/index.js';
@@ -15,13 +15,15 @@ import {
   type GateOptions,
 } from '../options.js';
 import { emitFindings } from '../report.js';
+import { applyInOrder } from './evaluate-state.js';
 import { loadIdentityCenterFile } from '../snapshot-source.js';
 
 /** A day of CloudTrail for a busy account, uncompressed, fits well within this. */
 const MAX_EVENTS_BYTES = 256 * MiB;
 const MAX_SKIPPED_SHOWN = 3;
 
-type EvaluateOptions = CommonOptions & GateOptions & { readonly identityCenter?: string };
+type EvaluateOptions = CommonOptions &
+  GateOptions & { readonly identityCenter?: string; readonly stateDir?: string };
 
 interface Item {
   readonly where: string;
@@ -65,8 +67,10 @@ async function evaluate(io: CliIO, file: string, options: EvaluateOptions): Prom
   const items = itemsOf(value);
   if (!items) {
     try {
-      const { findings } = evaluateEvents(value, ctx, RULES);
-      return emitFindings(io, { findings, configSource: source }, options);
+      const evaluation = evaluateEvents(value, ctx, RULES);
+      if (options.stateDir !== undefined)
+        return applyInOrder(io, [{ value, evaluation }], ctx, options, options.stateDir, source);
+      return emitFindings(io, { findings: evaluation.findings, configSource: source }, options);
     } catch (error) {
       if (error instanceof InputError)
         throw new InputError(`${input.label}: ${withoutPrefix(error.message)}`, { cause: error });
@@ -75,11 +79,14 @@ async function evaluate(io: CliIO, file: string, options: EvaluateOptions): Prom
   }
 
   const findings: Finding[] = [];
+  const judged: { value: unknown; evaluation: Evaluation }[] = [];
   const skipped: string[] = [];
   for (const item of items) {
     try {
       if (Array.isArray(item.value)) throw new InputError('expected a record, found a nested array');
-      findings.push(...evaluateEvents(item.value, ctx, RULES).findings);
+      const evaluation = evaluateEvents(item.value, ctx, RULES);
+      findings.push(...evaluation.findings);
+      judged.push({ value: item.value, evaluation });
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       skipped.push(`${item.where}: ${withoutPrefix(error.message)}`);
@@ -91,7 +98,10 @@ async function evaluate(io: CliIO, file: string, options: EvaluateOptions): Prom
       `${input.label}: none of the ${items.length} records could be read (${skipped.slice(0, MAX_SKIPPED_SHOWN).join('; ')})`,
     );
   }
-  const code = emitFindings(io, { findings, configSource: source }, options);
+  const code =
+    options.stateDir !== undefined
+      ? await applyInOrder(io, judged, ctx, options, options.stateDir, source)
+      : emitFindings(io, { findings, configSource: source }, options);
   if (skipped.length === 0) return code;
   const more = skipped.length > MAX_SKIPPED_SHOWN ? `; and ${skipped.length - MAX_SKIPPED_SHOWN} more` : '';
   io.stderr.write(
@@ -115,6 +125,11 @@ export function registerEvaluate(program: Command, io: CliIO, setExit: (code: nu
       '--identity-center <file>',
       'Identity Center state (JSON, as for audit) so Identity Center events are judged by what they touch',
     )
+    .option(
+      '--state-dir <dir>',
+      'apply the records, in order, to the local findings store in DIR as the deployed event Lambda does ' +
+        '(each eventID once; findings opened, resolved, regressed); prints the transitions. Default: judge only, store nothing',
+    )
     .addOption(failOnOption());
   addCommonOptions(command)
     .addHelpText(
@@ -122,6 +137,7 @@ export function registerEvaluate(program: Command, io: CliIO, setExit: (code: nu
       `
 Examples:
   trustwatch evaluate create-user-event.json
+  trustwatch evaluate day-of-events.json --state-dir .trustwatch   # replay into the local store
   aws s3 cp s3://trail-bucket/AWSLogs/.../file.json.gz - | trustwatch evaluate - --json
 
 Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 unreadable input (a batch with

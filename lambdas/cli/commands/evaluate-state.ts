@@ -1,0 +1,88 @@
+import { extractRecords } from '../../core/cloudtrail.js';
+import type { TrustwatchConfig } from '../../core/config.js';
+import type { Evaluation } from '../../core/engine.js';
+import { channelMinimums, channelsFor } from '../../core/render/routing.js';
+import { asFinding } from '../../core/store.js';
+import type { Transition } from '../../core/transitions.js';
+import {
+  colorEnabled,
+  renderFindings,
+  renderSummary,
+  renderTransition,
+  sortFindings,
+  styleFor,
+} from '../format.js';
+import type { CliIO } from '../io.js';
+import type { GateOptions } from '../options.js';
+import { announceRun, gateExitCode } from '../report.js';
+import { openStore } from '../store.js';
+
+/** A record judged by `evaluate`, with its evaluation. */
+export interface JudgedRecord {
+  readonly value: unknown;
+  readonly evaluation: Evaluation;
+}
+
+/** The record's own time when it has a valid one: a replay writes history as it happened. */
+function eventTimeOf(value: unknown, fallback: string): { eventId: string; at: string } {
+  const [record] = extractRecords(value);
+  const time = record?.eventTime;
+  const at =
+    typeof time === 'string' && !Number.isNaN(Date.parse(time)) ? new Date(time).toISOString() : fallback;
+  return { eventId: record?.eventID ?? '', at };
+}
+
+/**
+ * `evaluate --state-dir`: applies each record's evaluation to the local store in order, as the
+ * deployed event Lambda does (claim the eventID, reconcile, complete): an eventID already applied is
+ * a duplicate and changes nothing. Prints the findings as stored and the transitions.
+ */
+export async function applyInOrder(
+  io: CliIO,
+  judged: readonly JudgedRecord[],
+  ctx: { readonly config: TrustwatchConfig; readonly now: string },
+  options: GateOptions & { readonly json?: boolean },
+  stateDir: string,
+  configSource: string,
+): Promise<number> {
+  const store = openStore({ stateDir });
+  const transitions: Transition[] = [];
+  const ids = new Set<string>();
+  let duplicates = 0;
+  for (const { value, evaluation } of judged) {
+    const { eventId, at } = eventTimeOf(value, ctx.now);
+    if ((await store.claimEvent(eventId, at)) !== 'claimed') {
+      duplicates += 1;
+      continue;
+    }
+    const result = await store.applyEvaluation(evaluation, { now: at, by: `event ${eventId}` });
+    await store.completeEvent(eventId, at);
+    transitions.push(...result.transitions);
+    for (const f of evaluation.findings) ids.add(f.id);
+  }
+  // Findings as stored: a suppressed one stays suppressed, firstSeen is the first sighting's.
+  const stored = (await store.list({ status: 'all' })).filter((f) => ids.has(f.id)).map(asFinding);
+
+  announceRun(io, { configSource });
+  if (duplicates > 0)
+    io.stderr.write(
+      `${duplicates} record${duplicates === 1 ? ' was' : 's were'} already applied (same eventID): skipped\n`,
+    );
+  const code = gateExitCode(stored, options.failOn);
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify({ findings: sortFindings(stored), transitions }, null, 2)}\n`);
+    return code;
+  }
+  const style = styleFor(colorEnabled(io.stdout, io.env));
+  const minimums = channelMinimums(ctx.config.alerts);
+  const parts = [];
+  if (stored.length) parts.push(renderFindings(stored, style));
+  parts.push(renderSummary(stored, options.failOn, style));
+  parts.push(
+    transitions.length
+      ? `Transitions (the alerts the deployed event path would send):\n${transitions.map((t) => renderTransition(t, style, channelsFor(t, minimums))).join('\n')}`
+      : 'No transitions: these records changed nothing in the store.',
+  );
+  io.stdout.write(`${parts.join('\n\n')}\n`);
+  return code;
+}
