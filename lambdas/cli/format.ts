@@ -1,4 +1,6 @@
+import type { AlertsConfig } from '../core/config.js';
 import type { EventEvidence, Finding } from '../core/model.js';
+import { channelMinimums, channelsFor } from '../core/render/routing.js';
 import { provenanceLabel } from '../core/provenance.js';
 import { atLeast, bySeverityDesc, SEVERITIES, type Severity } from '../core/severity.js';
 import type { Transition } from '../core/transitions.js';
@@ -140,4 +142,21 @@ export function renderTransition(t: Transition, style: Style, channels?: readonl
         ? `  → ${channels.join(', ')}`
         : style.dim('  (stored, not alerted)');
   return `${t.kind.padEnd(KIND_WIDTH)}  ${style.severity(f.severity, f.severity.padEnd(SEVERITY_WIDTH))}  ${safe(f.title)}  ${style.dim(safe(`${f.resource.arn} ${f.id}`))}${route}`;
+}
+
+/**
+ * A run's transitions, each with the channels it would reach as deployed (`sender` names who would
+ * send them), or `none` when the run changed nothing.
+ */
+export function renderTransitions(
+  transitions: readonly Transition[],
+  style: Style,
+  alerts: AlertsConfig,
+  sender: string,
+  none: string,
+): string {
+  if (transitions.length === 0) return none;
+  const minimums = channelMinimums(alerts);
+  const rows = transitions.map((t) => renderTransition(t, style, channelsFor(t, minimums)));
+  return `Transitions (the alerts ${sender} would send):\n${rows.join('\n')}`;
 }

@@ -1,14 +1,13 @@
 import { extractRecords } from '../../core/cloudtrail.js';
 import type { TrustwatchConfig } from '../../core/config.js';
 import type { Evaluation } from '../../core/engine.js';
-import { channelMinimums, channelsFor } from '../../core/render/routing.js';
 import { asFinding } from '../../core/store.js';
 import type { Transition } from '../../core/transitions.js';
 import {
   colorEnabled,
   renderFindings,
   renderSummary,
-  renderTransition,
+  renderTransitions,
   sortFindings,
   styleFor,
 } from '../format.js';
@@ -74,14 +73,17 @@ export async function applyInOrder(
     return code;
   }
   const style = styleFor(colorEnabled(io.stdout, io.env));
-  const minimums = channelMinimums(ctx.config.alerts);
   const parts = [];
   if (stored.length) parts.push(renderFindings(stored, style));
   parts.push(renderSummary(stored, options.failOn, style));
   parts.push(
-    transitions.length
-      ? `Transitions (the alerts the deployed event path would send):\n${transitions.map((t) => renderTransition(t, style, channelsFor(t, minimums))).join('\n')}`
-      : 'No transitions: these records changed nothing in the store.',
+    renderTransitions(
+      transitions,
+      style,
+      ctx.config.alerts,
+      'the deployed event path',
+      'No transitions: these records changed nothing in the store.',
+    ),
   );
   io.stdout.write(`${parts.join('\n\n')}\n`);
   return code;

@@ -4,13 +4,12 @@ import { createLocalAccountStore } from '../../adapters/local-accounts.js';
 import { snapshotFromFiles } from '../../adapters/snapshot-files.js';
 import type { OrgAccount } from '../../core/accounts.js';
 import type { TrustwatchConfig } from '../../core/config.js';
-import { channelMinimums, channelsFor } from '../../core/render/routing.js';
 import { asFinding } from '../../core/store.js';
 import type { Transition } from '../../core/transitions.js';
 import { sweepAccount, type AccountRead } from '../../handlers/org-account.js';
 import { RULES } from '../../rules/index.js';
 import { EXIT, UsageError } from '../errors.js';
-import { colorEnabled, renderFindings, renderTransition, sortFindings, styleFor } from '../format.js';
+import { colorEnabled, renderFindings, renderTransitions, sortFindings, styleFor } from '../format.js';
 import { MiB, parseJson, readInput, type CliIO } from '../io.js';
 import { openStore } from '../store.js';
 
@@ -160,7 +159,6 @@ export async function sweepOrgDir(
     return EXIT.ok;
   }
   const style = styleFor(colorEnabled(io.stdout, io.env));
-  const minimums = channelMinimums(config.alerts);
   const width = Math.max(4, ...rows.map((r) => r.name.length));
   const parts = [
     `Accounts:\n${rows
@@ -172,9 +170,13 @@ export async function sweepOrgDir(
   ];
   if (stored.length) parts.push(renderFindings(stored, style));
   parts.push(
-    transitions.length
-      ? `Transitions (the alerts a deployed sweep would send):\n${transitions.map((t) => renderTransition(t, style, channelsFor(t, minimums))).join('\n')}`
-      : 'No transitions: nothing changed since the last sweep.',
+    renderTransitions(
+      transitions,
+      style,
+      config.alerts,
+      'a deployed sweep',
+      'No transitions: nothing changed since the last sweep.',
+    ),
   );
   io.stdout.write(`${parts.join('\n\n')}\n`);
   return EXIT.ok;

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { evaluateSnapshot } from '../../core/engine.js';
 import { notJudgedRules } from '../../core/not-judged.js';
-import { channelMinimums, channelsFor } from '../../core/render/routing.js';
 import { asFinding } from '../../core/store.js';
 import { RULES } from '../../rules/index.js';
 import { UsageError } from '../errors.js';
@@ -9,7 +8,7 @@ import {
   colorEnabled,
   renderFindings,
   renderSummary,
-  renderTransition,
+  renderTransitions,
   sortFindings,
   styleFor,
 } from '../format.js';
@@ -84,14 +83,17 @@ async function sweep(io: CliIO, options: SweepOptions): Promise<number> {
     return code;
   }
   const style = styleFor(colorEnabled(io.stdout, io.env));
-  const minimums = channelMinimums(config.alerts);
   const parts = [];
   if (stored.length) parts.push(renderFindings(stored, style));
   parts.push(renderSummary(stored, options.failOn, style));
   parts.push(
-    transitions.length
-      ? `Transitions (the alerts a deployed sweep would send):\n${transitions.map((t) => renderTransition(t, style, channelsFor(t, minimums))).join('\n')}`
-      : 'No transitions: nothing changed since the last sweep.',
+    renderTransitions(
+      transitions,
+      style,
+      config.alerts,
+      'a deployed sweep',
+      'No transitions: nothing changed since the last sweep.',
+    ),
   );
   io.stdout.write(`${parts.join('\n\n')}\n`);
   return code;
