@@ -136,20 +136,24 @@ export type SnapshotReader = (options: {
   remainingMs?: () => number;
 }) => Promise<AccountSnapshot>;
 
+const dynamoDbClients = new WeakMap<RuntimeEnv, DynamoDBClient>();
+
+/** One DynamoDB client per container's environment, shared by the findings, state and account stores. */
 function dynamoDbClient(env: RuntimeEnv): DynamoDBClient {
-  return new DynamoDBClient({
-    ...(env.region ? { region: env.region } : {}),
-    maxAttempts: DYNAMODB_MAX_ATTEMPTS,
-  });
+  let client = dynamoDbClients.get(env);
+  if (!client) {
+    client = new DynamoDBClient({
+      ...(env.region ? { region: env.region } : {}),
+      maxAttempts: DYNAMODB_MAX_ATTEMPTS,
+    });
+    dynamoDbClients.set(env, client);
+  }
+  return client;
 }
 
 /** The compact Identity Center state the sweep keeps for the event path (one item in the same table). */
 export function createIdentityCenterStateStore(env: RuntimeEnv): IdentityCenterStateStore {
-  const client = new DynamoDBClient({
-    ...(env.region ? { region: env.region } : {}),
-    maxAttempts: DYNAMODB_MAX_ATTEMPTS,
-  });
-  return dynamoDbIdentityCenterStateStore({ tableName: env.tableName, client });
+  return dynamoDbIdentityCenterStateStore({ tableName: env.tableName, client: dynamoDbClient(env) });
 }
 
 export function createStore(env: RuntimeEnv): FindingStore {
@@ -163,11 +167,7 @@ export function createAuditLogStore(env: RuntimeEnv): AuditLogDestinationsStore 
 
 /** Organization mode: account coverage states in the same table. */
 export function createAccountStore(env: RuntimeEnv): AccountStore {
-  const client = new DynamoDBClient({
-    ...(env.region ? { region: env.region } : {}),
-    maxAttempts: DYNAMODB_MAX_ATTEMPTS,
-  });
-  return createDynamoDbAccountStore({ tableName: env.tableName, client });
+  return createDynamoDbAccountStore({ tableName: env.tableName, client: dynamoDbClient(env) });
 }
 
 function snsClient(env: RuntimeEnv): SNSClient {
