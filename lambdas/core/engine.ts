@@ -64,6 +64,7 @@ export function toFinding(
     resource: verdict.resource,
     detail: verdict.detail,
     ...(verdict.facts ? { facts: verdict.facts } : {}),
+    ...(verdict.change ? { change: verdict.change } : {}),
     remediation: verdict.remediation ?? rule.remediation,
     status: 'open',
     firstSeen: ctx.now,

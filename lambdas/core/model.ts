@@ -54,6 +54,28 @@ export interface SweepEvidence {
 
 export type Evidence = EventEvidence | SweepEvidence;
 
+/**
+ * What an IAM change did to one policy of an identity (issue 15): the alert and `findings show`
+ * render it as a statement-level diff (core/policy-diff.ts) for documents, or as added/removed
+ * entries for lists of managed policy ARNs.
+ */
+export interface PolicyChange {
+  /** Which policy of the identity changed. */
+  readonly subject:
+    'trust-policy' | 'inline-policy' | 'attached-policies' | 'permissions-boundary' | 'managed-policy';
+  /** The inline policy's name, or the managed policy's / boundary's ARN, when the subject has one. */
+  readonly policyName?: string;
+  /**
+   * The previous version: a policy document (object) for trust/inline/managed policies, a sorted list of
+   * ARNs for attached policies, an ARN (or absent) for the boundary. Absent when `beforeKnown` is false.
+   */
+  readonly before?: unknown;
+  /** The new version, same shapes; absent when the policy was deleted or detached entirely. */
+  readonly after?: unknown;
+  /** False: the previous version is unknown (identity first seen); renderers say so instead of diffing. */
+  readonly beforeKnown: boolean;
+}
+
 /** What a rule says about one resource. The engine turns verdicts into findings. */
 export interface Verdict {
   readonly severity: Severity;
@@ -66,6 +88,8 @@ export interface Verdict {
   readonly facts?: Readonly<Record<string, unknown>>;
   /** A remediation specific to this verdict; defaults to the rule's. */
   readonly remediation?: string;
+  /** The policy change behind an event-time verdict, when the rule knows it (issue 15). */
+  readonly change?: PolicyChange;
 }
 
 export type FindingStatus = 'open' | 'resolved' | 'suppressed';
@@ -90,6 +114,8 @@ export interface Finding {
   readonly firstSeen: string;
   readonly lastSeen: string;
   readonly evidence?: Evidence;
+  /** The policy change that introduced (or last changed) the finding, from the verdict (issue 15). */
+  readonly change?: PolicyChange;
   readonly suppression?: Suppression;
   readonly resolvedAt?: string;
 }

@@ -201,6 +201,7 @@ function reopened(stored: Finding, seen: Finding, now: string): Finding {
     ...withContent(rest, seen, now),
     status: 'open',
     ...(seen.evidence ? { evidence: seen.evidence } : {}),
+    ...(seen.change ? { change: seen.change } : {}),
   };
 }
 
