@@ -90,6 +90,16 @@ export const accessModelSchema = strictObject({
   auditLogRetentionDays: positiveDays(365),
   /** IAM Identity Center: how humans get in. */
   identityCenter: _default(identityCenterSchema, () => identityCenterSchema.parse({})),
+  /**
+   * Who deploys IAM (issue 15, see core/deployers.ts): `cloudformation`, role/user ARN patterns
+   * (`arn:aws:iam::*:role/cdk-*-cfn-exec-role-*`), or role/user names (`github-deploy`, `*` allowed).
+   * A change by anyone else to an identity a deployer manages is drift.
+   */
+  deployers: _default(array(nonEmpty(), 'must be a list of deployer ARN patterns or names'), []),
+  /** Role name patterns (`*` allowed) whose every trust or permission change is reported with its diff. */
+  watchRoles: _default(array(nonEmpty(), 'must be a list of role name patterns'), []),
+  /** Report identities no deployer ever created or changed (rule unmanaged-identity; off by default). */
+  reportUnmanaged: _default(boolean(), false),
 });
 
 const slackSchema = strictObject({

@@ -1,6 +1,7 @@
 import type { AccountCoverage } from './accounts.js';
 import type { CloudTrailRecord } from './cloudtrail.js';
 import type { IdentityCenterState } from './identity-center.js';
+import type { IdentityRecord } from './identity-baseline.js';
 import type { TrustwatchConfig } from './config.js';
 import type { ResourceRef, RoleTrust, Verdict } from './model.js';
 import type { Severity } from './severity.js';
@@ -23,6 +24,13 @@ export interface RuleContext {
    * judge a change by what it touches (is this permission set admin-class?). Absent: unknown.
    */
   readonly identityCenter?: IdentityCenterState;
+  /**
+   * Event path (issue 15): the baseline record of the IAM role or user the event changes, as it was
+   * before this event. Undefined: not known (first seen, or no baseline store offline).
+   */
+  readonly identityBefore?: IdentityRecord;
+  /** Sweep path (issue 15): the baseline records of the account being swept, by ARN. */
+  readonly baseline?: ReadonlyMap<string, IdentityRecord>;
 }
 
 /** CloudTrail events a rule judges; together they make the EventBridge pattern. */
