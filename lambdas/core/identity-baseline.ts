@@ -8,6 +8,7 @@
  */
 import type { PolicyChange } from './model.js';
 import type { Provenance } from './provenance.js';
+import { diffStates, EMPTY_IDENTITY_STATE } from './identity-state.js';
 
 /** The access-relevant state of one role or user. Documents are parsed JSON objects. */
 export interface IdentityState {
@@ -47,6 +48,12 @@ export interface IdentityRecord extends IdentityState {
    * Absent: no deployer has been seen touching this identity (it is unmanaged, or predates the baseline).
    */
   readonly deployed?: { readonly by: ChangeActor; readonly state: IdentityState };
+  /**
+   * The state is known only in part: the identity was first seen by an event that sets one policy
+   * (e.g. UpdateAssumeRolePolicy), not by its creation or a sweep. Changes to it say "previous
+   * version unknown"; the next sweep completes the record without recording a change.
+   */
+  readonly partial?: true;
 }
 
 /** One entry of an identity's history (newest first when listed). */
@@ -58,6 +65,13 @@ export interface IdentityChange {
   readonly by?: ChangeActor;
   /** What changed, one entry per policy touched; `beforeKnown` false when first seen. */
   readonly changes: readonly PolicyChange[];
+  /** Tags, when they changed (tags are not policies; absent: unchanged). */
+  readonly tags?: {
+    readonly before?: Readonly<Record<string, string>>;
+    readonly after?: Readonly<Record<string, string>>;
+  };
+  /** The identity was deleted (DeleteRole/DeleteUser, or gone from a sweep's complete read). */
+  readonly deleted?: true;
 }
 
 /**
@@ -77,7 +91,31 @@ export interface IdentityBaselineStore {
     accountId: string,
     records: readonly IdentityRecord[],
     now: string,
-  ): Promise<{ readonly written: number }>;
+  ): Promise<{
+    readonly written: number;
+    /** The account's records after the update (the sweep's `baseline`, without a second read). */
+    readonly records?: readonly IdentityRecord[];
+  }>;
   /** Newest first. */
   history(arn: string, limit?: number): Promise<IdentityChange[]>;
 }
+
+/**
+ * What differs between two states of one identity, one PolicyChange per policy touched (tags are
+ * not policies). `before` undefined: the identity is first seen, every change has `beforeKnown` false.
+ */
+export function changesBetween(before: IdentityState | undefined, after: IdentityState): PolicyChange[] {
+  return diffStates(before ?? EMPTY_IDENTITY_STATE, after, before !== undefined);
+}
+
+export {
+  applyEventToRecord,
+  BASELINE_EVENT_NAMES,
+  changeActorOf,
+  identityKey,
+  identityTargetOf,
+  parseIdentityArn,
+} from './identity-baseline-events.js';
+export type { IdentityTarget } from './identity-baseline-events.js';
+export { planSnapshot, recordsFromSnapshot } from './identity-baseline-snapshot.js';
+export type { SnapshotPlan } from './identity-baseline-snapshot.js';

@@ -46,6 +46,8 @@ export interface SnapshotUser {
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly InlinePolicy[];
   readonly tags?: Readonly<Record<string, string>>;
+  /** The permissions boundary's policy ARN (`PermissionsBoundary.PermissionsBoundaryArn`), when set. */
+  readonly permissionsBoundary?: string;
 }
 
 export interface SnapshotRole {
@@ -63,6 +65,8 @@ export interface SnapshotRole {
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly InlinePolicy[];
   readonly tags?: Readonly<Record<string, string>>;
+  /** The permissions boundary's policy ARN (`PermissionsBoundary.PermissionsBoundaryArn`), when set. */
+  readonly permissionsBoundary?: string;
 }
 
 export interface SnapshotGroup {

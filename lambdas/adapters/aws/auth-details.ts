@@ -97,6 +97,18 @@ function tags(entry: Json, where: string): Record<string, string> | undefined {
   );
 }
 
+/**
+ * UserDetail/RoleDetail `PermissionsBoundary` is an AttachedPermissionsBoundary
+ * {PermissionsBoundaryType: "Policy", PermissionsBoundaryArn} (IAM API reference); absent when none is set.
+ */
+function boundary(entry: Json, where: string): { permissionsBoundary?: string } {
+  const value = entry.PermissionsBoundary;
+  if (value === undefined || value === null) return {};
+  if (!isObject(value)) throw new InputError(`auth details: ${where}.PermissionsBoundary is not an object`);
+  const arn = optionalString(value, 'PermissionsBoundaryArn', `${where}.PermissionsBoundary`);
+  return arn ? { permissionsBoundary: arn } : {};
+}
+
 function userOf(entry: Json, where: string): SnapshotUser {
   const groups = entry.GroupList ?? [];
   if (!Array.isArray(groups) || !groups.every((g) => typeof g === 'string'))
@@ -112,6 +124,7 @@ function userOf(entry: Json, where: string): SnapshotUser {
     attachedPolicies: attached(entry, where),
     inlinePolicies: inline(entry, 'UserPolicyList', where),
     ...(userTags ? { tags: userTags } : {}),
+    ...boundary(entry, where),
   };
 }
 
@@ -137,6 +150,7 @@ function roleOf(entry: Json, where: string): SnapshotRole {
     attachedPolicies: attached(entry, where),
     inlinePolicies: inline(entry, 'RolePolicyList', where),
     ...(roleTags ? { tags: roleTags } : {}),
+    ...boundary(entry, where),
   };
 }
 
