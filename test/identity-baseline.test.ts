@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CloudTrailRecord } from '../lambdas/core/cloudtrail.js';
 import {
@@ -357,7 +358,7 @@ describe('applyEventToRecord', () => {
   });
 
   it('reads the corpus shapes (CreateRole, UpdateAssumeRolePolicy, PutUserPolicy, AttachRolePolicy, CreateUser)', () => {
-    const dir = '/work/shared/corpus/cloudtrail';
+    const dir = join(import.meta.dirname, '..', '..', 'shared', 'corpus', 'cloudtrail');
     const load = (f: string) => JSON.parse(readFileSync(`${dir}/${f}.json`, 'utf8')) as CloudTrailRecord;
     let files: string[];
     try {

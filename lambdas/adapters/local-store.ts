@@ -39,7 +39,9 @@ import {
   encodeHistory,
   type StoredTransition,
 } from './local-store/history-codec.js';
+import type { BaselineState, StateAccess } from './local-store/identity-baseline.js';
 import { withLock } from './local-store/lock.js';
+import { localIdentityBaselineStore } from './local-store/identity-baseline.js';
 import { CURRENT_FORMAT, loadState, LocalStoreError, saveState } from './local-store/state-file.js';
 
 /**
@@ -73,6 +75,9 @@ interface LocalState {
   outbox: Record<string, { transition: Transition; claimedUntil?: number }>;
   events: Record<string, { status: 'claimed' | 'done'; leaseUntil: number; expiresAt: number }>;
   mark?: CoverageMark;
+  /** The identity baseline (issue 15; local-store/identity-baseline.ts); absent in files written before it. */
+  identities?: BaselineState['identities'];
+  identityHistory?: BaselineState['identityHistory'];
 }
 
 const emptyState = (): LocalState => ({
@@ -127,33 +132,45 @@ function applyWrite(state: LocalState, write: FindingWrite, keepOutbox: boolean)
   return 2;
 }
 
-export function createLocalStore(options: LocalStoreOptions = {}): FindingStore {
-  const dir = options.stateDir ?? DEFAULT_STATE_DIR;
-  const keepOutbox = options.outbox ?? true;
-
+/**
+ * Loads and changes the state file under the lock. `drainOutbox`: a store that sends nothing drops
+ * what an older version left pending (never set by a reader of other parts, e.g. the baseline).
+ */
+function stateAccess(dir: string, drainOutbox: boolean, lockWaitMs?: number): StateAccess<LocalState> {
   async function load(): Promise<{ state: LocalState; legacy: boolean }> {
     const loaded = await loadState(dir, upgrade);
     const state = loaded.state ?? emptyState();
-    // A store that sends nothing drains what an older version left pending.
-    if (!keepOutbox) state.outbox = {};
+    if (drainOutbox) state.outbox = {};
     return { state, legacy: loaded.legacy };
   }
+  return {
+    /** Runs `change` on the loaded state under the lock; saves only when it reports a change. */
+    transact: <T>(change: (state: LocalState) => { result: T; changed: boolean }): Promise<T> =>
+      withLock(
+        dir,
+        async () => {
+          const { state, legacy } = await load();
+          const { result, changed } = change(state);
+          if (changed || legacy) await saveState(dir, state, legacy);
+          return result;
+        },
+        lockWaitMs,
+      ),
+    read: async <T>(fn: (state: LocalState) => T): Promise<T> => fn((await load()).state),
+  };
+}
 
-  /** Runs `change` on the loaded state under the lock; saves only when it reports a change. */
-  function transact<T>(change: (state: LocalState) => { result: T; changed: boolean }): Promise<T> {
-    return withLock(
-      dir,
-      async () => {
-        const { state, legacy } = await load();
-        const { result, changed } = change(state);
-        if (changed || legacy) await saveState(dir, state, legacy);
-        return result;
-      },
-      options.lockWaitMs,
-    );
-  }
+/** The identity baseline in the same state file (same lock, same atomic replace). */
+export function createLocalIdentityBaselineStore(options: Omit<LocalStoreOptions, 'outbox'> = {}) {
+  return localIdentityBaselineStore(
+    stateAccess(options.stateDir ?? DEFAULT_STATE_DIR, false, options.lockWaitMs),
+  );
+}
 
-  const read = async <T>(fn: (state: LocalState) => T): Promise<T> => fn((await load()).state);
+export function createLocalStore(options: LocalStoreOptions = {}): FindingStore {
+  const dir = options.stateDir ?? DEFAULT_STATE_DIR;
+  const keepOutbox = options.outbox ?? true;
+  const { transact, read } = stateAccess(dir, !keepOutbox, options.lockWaitMs);
 
   function personAct(id: string, act: (f: StoredFinding) => Transition): Promise<Transition> {
     return transact((state) => {

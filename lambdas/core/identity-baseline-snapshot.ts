@@ -75,7 +75,8 @@ const keyOf = (r: IdentityRecord) => identityKey(r);
  * What a complete read of the account changes in its stored records. Unchanged identities are not
  * written (an unchanged re-sweep writes nothing). A new identity is recorded at `now` without actor or
  * `deployed`; a different state is a change the sweep found (no `by`: the event was missed), keeping
- * `deployed`; a partial record is completed without a history entry.
+ * `deployed`; a partial record is completed without a history entry. A record an event changed after
+ * `now` (the time the read began) is newer than the read: kept as it is.
  */
 export function planSnapshot(
   stored: readonly IdentityRecord[],
@@ -92,7 +93,8 @@ export function planSnapshot(
     const old = byKey.get(key);
     const state = stateOf(s);
     const identity = { arn: s.arn, accountId: s.accountId, type: s.type, name: s.name };
-    if (old && !old.partial && sameState(old, state) && old.arn === s.arn) {
+    // Changed by an event after the read began: the record is newer than what the read saw.
+    if (old && (old.changedAt > now || (!old.partial && sameState(old, state) && old.arn === s.arn))) {
       records.push(old);
       continue;
     }
@@ -140,7 +142,7 @@ export function planSnapshot(
     records.push(next);
   }
   const removals = stored
-    .filter((r) => !seenKeys.has(keyOf(r)))
+    .filter((r) => !seenKeys.has(keyOf(r)) && r.changedAt <= now)
     .map((record): SnapshotRemoval => ({
       record,
       change: {
