@@ -47,7 +47,7 @@ function role(name: string, sub: string, path = '/') {
   };
 }
 
-function snapshot(takenAt: string, roles: ReturnType<typeof role>[], accountId = ACCOUNT): AccountSnapshot {
+function snapshot(takenAt: string, roles: AccountSnapshot['roles'], accountId = ACCOUNT): AccountSnapshot {
   return { ...emptySnapshot(accountId, takenAt), roles };
 }
 

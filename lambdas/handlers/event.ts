@@ -8,6 +8,8 @@ import { EVALUATION_ERROR_RULE_ID, evaluateEvents, toFinding, type Evaluation } 
 import { InputError } from '../core/errors.js';
 import { extractRecords } from '../core/cloudtrail.js';
 import type { IdentityCenterStateStore } from '../adapters/identity-center-state-store.js';
+import type { IdentityBaselineStore } from '../core/identity-baseline.js';
+import { identityBefore, recordIdentityChange } from './identity-baseline-step.js';
 import { applyIdentityCenterEvent } from '../rules/shared/identity-center-state.js';
 import type { EventEvidence } from '../core/model.js';
 import type { Rule } from '../core/rule.js';
@@ -22,6 +24,7 @@ import {
   createAccountStore,
   createAlertSink,
   createAuditLogStore,
+  createIdentityBaselineStore,
   createIdentityCenterStateStore,
   createLogger,
   createStore,
@@ -90,6 +93,11 @@ export interface EventHandlerDeps {
   readonly accounts?: AccountStore;
   /** Identity Center state kept by the sweep: event rules judge what an Identity Center change touches. */
   readonly identityCenterState?: IdentityCenterStateStore;
+  /**
+   * The identity baseline (issue 15): the record of the role/user an event changes is read before
+   * judging (RuleContext.identityBefore) and the change written after the findings.
+   */
+  readonly baseline?: IdentityBaselineStore;
 }
 
 /** Event sources whose rules read the kept Identity Center state. */
@@ -105,6 +113,8 @@ export interface EventOutcome {
   readonly transitions: number;
   readonly itemWrites: number;
   readonly alertsSent: number;
+  /** Baseline items written (record + history) for this event; absent when none. */
+  readonly baselineWrites?: number;
 }
 
 /** A record the engine cannot read becomes a finding, so it is looked at rather than lost. */
@@ -222,6 +232,7 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
       }
       let transitions = 0;
       let itemWrites = 0;
+      let baselineWrites = 0;
       if (claim === 'claimed') {
         let evaluation: Evaluation;
         const recipient = envelope.detail.recipientAccountId;
@@ -231,6 +242,7 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
           deps.identityCenterState && IDENTITY_CENTER_SOURCES.has(String(envelope.detail.eventSource))
             ? await deps.identityCenterState.load()
             : undefined;
+        const identity = await identityBefore(deps.baseline, envelope);
         try {
           const destinations = await auditLogs();
           evaluation = evaluateEvents(
@@ -241,6 +253,7 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
               ...(deps.watcher && { watcher: deps.watcher }),
               ...(destinations && { auditLogs: destinations }),
               ...(kept ? { identityCenter: kept.state } : {}),
+              ...(identity?.before ? { identityBefore: identity.before } : {}),
             },
             deps.rules,
           );
@@ -262,6 +275,8 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
           }
           if (next !== kept.state) await deps.identityCenterState.save({ ...kept, state: next });
         }
+        // After the findings: a crash before this line re-judges against the same record.
+        baselineWrites = await recordIdentityChange(deps.baseline, identity, config.accessModel.deployers);
         await store.completeEvent(eventId, now);
         await noteEvent(accountId, now);
         transitions = result.transitions.length;
@@ -275,6 +290,7 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
             severity: t.finding.severity,
           })),
           itemWrites,
+          baselineWrites,
         });
       } else {
         logger.info('duplicate delivery; already processed');
@@ -294,6 +310,7 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
         transitions,
         itemWrites,
         alertsSent,
+        ...(baselineWrites > 0 ? { baselineWrites } : {}),
       };
     } finally {
       logger.removeKeys(['eventId', 'eventName']);
@@ -321,6 +338,7 @@ export async function handler(event: unknown, context?: LambdaContextLike): Prom
       ...(env.auditLogs && { stackAuditLogs: env.auditLogs }),
       readSweptAuditLogs: createAuditLogStore(env).read,
       identityCenterState: createIdentityCenterStateStore(env),
+      baseline: createIdentityBaselineStore(env),
     });
   }
   return defaultHandler(event);

@@ -12,6 +12,8 @@ import type { Rule } from '../core/rule.js';
 import type { AccountSnapshot } from '../core/snapshot.js';
 import type { FindingStore, OpenFindingsDigestSink } from '../core/store.js';
 import type { Transition } from '../core/transitions.js';
+import type { IdentityBaselineStore } from '../core/identity-baseline.js';
+import { applySnapshotBaseline } from './identity-baseline-step.js';
 
 /**
  * One account of an organization sweep, the same for the hub's Map task and `sweep --org-dir`:
@@ -38,6 +40,8 @@ export interface AccountSweepDeps {
   readonly config: TrustwatchConfig;
   /** A new account's first complete sweep sends this one digest instead of one alert per finding. */
   readonly digest?: OpenFindingsDigestSink;
+  /** The identity baseline (issue 15): updated from each complete read, passed to rules as `baseline`. */
+  readonly baseline?: IdentityBaselineStore;
 }
 
 export interface AccountSweepResult {
@@ -93,7 +97,12 @@ export async function sweepAccount(
     } else {
       const { snapshot } = outcome;
       const unread = snapshot.unavailable.filter((u) => !(outcome.fromFiles && u.reason === NOT_PROVIDED));
-      const evaluation = evaluateSnapshot(snapshot, ctx, deps.rules);
+      const identities = await applySnapshotBaseline(deps.baseline, snapshot, now);
+      const evaluation = evaluateSnapshot(
+        snapshot,
+        { ...ctx, ...(identities.baseline && { baseline: identities.baseline }) },
+        deps.rules,
+      );
       findingIds = evaluation.findings.map((f) => f.id);
       baseline = prior?.lastGoodSweep === undefined && deps.digest !== undefined;
       const applied = await deps.store.applyEvaluation(evaluation, { now, by: 'sweep', baseline });

@@ -7,6 +7,7 @@ import * as z from 'zod/mini';
 import { COVERAGE_STATES, type OrgAccount } from '../core/accounts.js';
 import type { AccountStore } from '../core/account-store.js';
 import type { TrustwatchConfig } from '../core/config.js';
+import type { IdentityBaselineStore } from '../core/identity-baseline.js';
 import type { Rule } from '../core/rule.js';
 import type { AlertSink, FindingStore, OpenFindingsDigestSink } from '../core/store.js';
 import {
@@ -23,6 +24,7 @@ import {
   createAlertSink,
   createLogger,
   createOpenFindingsDigestSink,
+  createIdentityBaselineStore,
   createStore,
   errorSummary,
   readRuntimeEnv,
@@ -42,6 +44,8 @@ export interface OrgSweepDeps {
   readonly accounts: AccountStore;
   readonly sink: AlertSink;
   readonly digest?: OpenFindingsDigestSink;
+  /** The identity baseline (issue 15), updated from each account's complete read. */
+  readonly baseline?: IdentityBaselineStore;
   readonly rules: readonly Rule[];
   readonly config: TrustwatchConfig;
   readonly logger: Logger;
@@ -129,6 +133,7 @@ export function createOrgSweepHandlers(deps: OrgSweepDeps) {
         rules: deps.rules,
         config: deps.config,
         ...(deps.digest && { digest: deps.digest }),
+        ...(deps.baseline && { baseline: deps.baseline }),
       },
       account,
       now,
@@ -190,6 +195,7 @@ export function defaultOrgSweepDeps(env: RuntimeEnv, logger: Logger): OrgSweepDe
     accounts,
     sink: createAlertSink(env, logger, accounts),
     digest: createOpenFindingsDigestSink(env, logger),
+    baseline: createIdentityBaselineStore(env),
     rules: RULES,
     config: env.config,
     logger,

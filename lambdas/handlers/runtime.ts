@@ -5,6 +5,8 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import * as z from 'zod/mini';
 import { createDynamoDbAccountStore } from '../adapters/dynamodb/accounts.js';
 import { createDynamoDbStore } from '../adapters/dynamodb-store.js';
+import { createDynamoDbIdentityBaselineStore } from '../adapters/dynamodb/identity-baseline.js';
+import type { IdentityBaselineStore } from '../core/identity-baseline.js';
 import type { AccountStore } from '../core/account-store.js';
 import { routeFor } from '../core/accounts.js';
 import {
@@ -154,6 +156,11 @@ function dynamoDbClient(env: RuntimeEnv): DynamoDBClient {
 /** The compact Identity Center state the sweep keeps for the event path (one item in the same table). */
 export function createIdentityCenterStateStore(env: RuntimeEnv): IdentityCenterStateStore {
   return dynamoDbIdentityCenterStateStore({ tableName: env.tableName, client: dynamoDbClient(env) });
+}
+
+/** The identity baseline (issue 15): current records and change history in the same table. */
+export function createIdentityBaselineStore(env: RuntimeEnv): IdentityBaselineStore {
+  return createDynamoDbIdentityBaselineStore({ tableName: env.tableName, client: dynamoDbClient(env) });
 }
 
 export function createStore(env: RuntimeEnv): FindingStore {

@@ -10,6 +10,8 @@ import { auditLogDestinationsOf, type AuditLogDestinations } from '../core/watch
 import { createSnapshotClients, readAccountSnapshot } from '../adapters/aws/snapshot-reader.js';
 import { identityCenterPlan } from '../adapters/aws/identity-center.js';
 import type { IdentityCenterStateStore } from '../adapters/identity-center-state-store.js';
+import type { IdentityBaselineStore } from '../core/identity-baseline.js';
+import { applySnapshotBaseline } from './identity-baseline-step.js';
 import { isPlannedSkip, isSectionAvailable } from '../core/snapshot.js';
 import { compactIdentityCenterState } from '../rules/shared/identity-center-state.js';
 import { RULES } from '../rules/index.js';
@@ -17,6 +19,7 @@ import {
   accountFromContext,
   createAlertSink,
   createAuditLogStore,
+  createIdentityBaselineStore,
   createIdentityCenterStateStore,
   createLogger,
   createOpenFindingsDigestSink,
@@ -54,6 +57,8 @@ export interface SweepHandlerDeps {
   readonly reserveMs?: number;
   /** Records the trail buckets/log groups read, for the event function's audit-log-destroyed rule. */
   readonly recordAuditLogs?: (destinations: AuditLogDestinations, now: string) => Promise<void>;
+  /** The identity baseline (issue 15): updated from each complete read, passed to rules as `baseline`. */
+  readonly baseline?: IdentityBaselineStore;
 }
 
 /**
@@ -67,6 +72,8 @@ export interface SweepSummary {
   readonly findings: number;
   readonly transitions: Readonly<Partial<Record<TransitionKind, number>>>;
   readonly itemWrites: number;
+  /** Identity baseline items written (records + history); an unchanged re-sweep writes none. */
+  readonly baselineWrites?: number;
   readonly alertsSent: number;
   readonly unavailable: readonly SectionUnavailable[];
   /** Sections skipped by plan (Identity Center between its scheduled reads); not a failure. */
@@ -100,7 +107,12 @@ export function createSweepHandler(
         logger.warn('trail destinations could not be recorded', { error: errorSummary(error) });
       }
     }
-    const evaluation = evaluateSnapshot(snapshot, { config: deps.config, now, accountId }, deps.rules);
+    const identities = await applySnapshotBaseline(deps.baseline, snapshot, now);
+    const evaluation = evaluateSnapshot(
+      snapshot,
+      { config: deps.config, now, accountId, ...(identities.baseline && { baseline: identities.baseline }) },
+      deps.rules,
+    );
     const result = await store.applyEvaluation(evaluation, { now, by: 'sweep' });
 
     const byKind: Partial<Record<TransitionKind, number>> = {};
@@ -117,6 +129,7 @@ export function createSweepHandler(
       findings: evaluation.findings.length,
       transitions: byKind,
       itemWrites: result.itemWrites,
+      ...(deps.baseline ? { baselineWrites: identities.written } : {}),
       alertsSent,
       unavailable: snapshot.unavailable.filter((u) => !isPlannedSkip(u)),
       ...(snapshot.unavailable.some(isPlannedSkip)
@@ -237,6 +250,7 @@ export async function handler(
         config: env.config,
         logger: defaultLogger,
         recordAuditLogs: createAuditLogStore(env).write,
+        baseline: createIdentityBaselineStore(env),
       }),
       digest: createDailyDigestHandler({
         store,
