@@ -1,5 +1,6 @@
 import type { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { AccountStore } from '../core/account-store.js';
+import type { IdentityBaselineStore } from '../core/identity-baseline.js';
 import type { FindingStore } from '../core/store.js';
 import { describeAwsError } from './aws-errors.js';
 import { AwsAccessError, isExpectedError } from './errors.js';
@@ -29,6 +30,8 @@ export interface DeployedStore {
   readonly store: FindingStore;
   /** Organization mode: the account coverage items of the same table. */
   readonly accounts: AccountStore;
+  /** The identity baseline items of the same table (issue 15). */
+  readonly baseline: IdentityBaselineStore;
   readonly table: string;
   readonly region: string;
   /** Closes the client's connections so the process can exit promptly. */
@@ -113,11 +116,13 @@ export async function openDeployedStore(io: CliIO, target: DeployedTarget): Prom
     { DynamoDBClient },
     { createDynamoDbStore },
     { createDynamoDbAccountStore },
+    { createDynamoDbIdentityBaselineStore },
   ] = await Promise.all([
     import('@aws-sdk/credential-providers'),
     import('@aws-sdk/client-dynamodb'),
     import('../adapters/dynamodb-store.js'),
     import('../adapters/dynamodb/accounts.js'),
+    import('../adapters/dynamodb/identity-baseline.js'),
   ]);
   const profile = target.profile;
   const region = target.region ?? DEFAULT_REGION;
@@ -140,6 +145,12 @@ export async function openDeployedStore(io: CliIO, target: DeployedTarget): Prom
       region,
       profile,
     ) as unknown as AccountStore,
+    baseline: withAwsErrors(
+      createDynamoDbIdentityBaselineStore({ tableName: table, client }) as never,
+      table,
+      region,
+      profile,
+    ) as unknown as IdentityBaselineStore,
     table,
     region,
     close: () => client.destroy(),

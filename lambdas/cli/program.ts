@@ -5,6 +5,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerFindings } from './commands/findings.js';
+import { registerHistory } from './commands/history.js';
 import { registerOrg } from './commands/org.js';
 import { registerRules } from './commands/rules.js';
 import { registerSweep } from './commands/sweep.js';
@@ -45,6 +46,7 @@ Errors are one line on stderr; set TRUSTWATCH_DEBUG=1 to see the stack.`,
   registerAudit(program, io, setExit);
   registerSweep(program, io, setExit);
   registerFindings(program, io, setExit);
+  registerHistory(program, io, setExit);
   registerOrg(program, io, setExit);
   registerDemo(program, io, setExit);
   registerRules(program, io, setExit);

@@ -1,6 +1,11 @@
 import { Option, type Command } from 'commander';
 import { createLocalAccountStore } from '../adapters/local-accounts.js';
-import { createLocalStore, localStoreExists } from '../adapters/local-store.js';
+import {
+  createLocalIdentityBaselineStore,
+  createLocalStore,
+  localStoreExists,
+} from '../adapters/local-store.js';
+import type { IdentityBaselineStore } from '../core/identity-baseline.js';
 import type { AccountStore } from '../core/account-store.js';
 import type { FindingStore } from '../core/store.js';
 import { DEFAULT_REGION, DEFAULT_STACK_NAME, openDeployedStore } from './deployed-table.js';
@@ -20,6 +25,8 @@ export interface OpenedStore {
   readonly store: FindingStore;
   /** Organization mode: account coverage states beside the findings. */
   readonly accounts: AccountStore;
+  /** The identity baseline (issue 15) beside the findings: `trustwatch history`. */
+  readonly baseline: IdentityBaselineStore;
   /** "local store .trustwatch/" or "table X in us-east-1", for messages. */
   readonly label: string;
   readonly deployed: boolean;
@@ -31,6 +38,11 @@ export interface OpenedStore {
 /** The embedded local store in --state-dir (sweep writes here). The CLI sends no alerts: no outbox. */
 export function openStore(options: StoreOptions): FindingStore {
   return createLocalStore({ stateDir: options.stateDir, outbox: false });
+}
+
+/** The identity baseline in the local store's file (--state-dir). */
+export function openBaseline(options: StoreOptions): IdentityBaselineStore {
+  return createLocalIdentityBaselineStore({ stateDir: options.stateDir });
 }
 
 /**
@@ -80,6 +92,7 @@ export async function openStoreFor(
     return {
       store: openStore(options),
       accounts: createLocalAccountStore({ stateDir: options.stateDir }),
+      baseline: openBaseline(options),
       label: `local store ${options.stateDir}`,
       deployed: false,
       close: () => undefined,
@@ -97,6 +110,7 @@ export async function openStoreFor(
   return {
     store: opened.store,
     accounts: opened.accounts,
+    baseline: opened.baseline,
     label: `table ${opened.table} in ${opened.region}`,
     deployed: true,
     region: opened.region,

@@ -14,13 +14,18 @@ import {
 import type { CliIO } from '../io.js';
 import type { GateOptions } from '../options.js';
 import { announceRun, gateExitCode } from '../report.js';
-import { openStore } from '../store.js';
+import type { IdentityRecord } from '../../core/identity-baseline.js';
+import { identityBefore, recordIdentityChange } from '../../handlers/identity-baseline-step.js';
+import { openBaseline, openStore } from '../store.js';
 
 /** A record judged by `evaluate`, with its evaluation. */
 export interface JudgedRecord {
   readonly value: unknown;
   readonly evaluation: Evaluation;
 }
+
+/** Judges a record again knowing the changed identity's baseline record (RuleContext.identityBefore). */
+export type Rejudge = (value: unknown, identityBefore: IdentityRecord) => Evaluation;
 
 /** The record's own time when it has a valid one: a replay writes history as it happened. */
 function eventTimeOf(value: unknown, fallback: string): { eventId: string; at: string } {
@@ -43,18 +48,24 @@ export async function applyInOrder(
   options: GateOptions & { readonly json?: boolean },
   stateDir: string,
   configSource: string,
+  rejudge?: Rejudge,
 ): Promise<number> {
   const store = openStore({ stateDir });
+  const baseline = openBaseline({ stateDir });
   const transitions: Transition[] = [];
   const ids = new Set<string>();
   let duplicates = 0;
-  for (const { value, evaluation } of judged) {
+  for (const { value, evaluation: judgedAlone } of judged) {
     const { eventId, at } = eventTimeOf(value, ctx.now);
     if ((await store.claimEvent(eventId, at)) !== 'claimed') {
       duplicates += 1;
       continue;
     }
+    // As the event Lambda: the changed identity's record before the event, then its change after.
+    const identity = await identityBefore(baseline, value);
+    const evaluation = identity?.before && rejudge ? rejudge(value, identity.before) : judgedAlone;
     const result = await store.applyEvaluation(evaluation, { now: at, by: `event ${eventId}` });
+    await recordIdentityChange(baseline, identity, ctx.config.accessModel.deployers);
     await store.completeEvent(eventId, at);
     transitions.push(...result.transitions);
     for (const f of evaluation.findings) ids.add(f.id);

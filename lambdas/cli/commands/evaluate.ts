@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { evaluateEvents, type Evaluation } from '../../core/engine.js';
 import { InputError } from '../../core/errors.js';
+import type { IdentityRecord } from '../../core/identity-baseline.js';
 import type { Finding } from '../../core/model.js';
 import { RULES } from '../../rules/index.js';
 import { EXIT } from '../errors.js';
@@ -64,12 +65,14 @@ async function evaluate(io: CliIO, file: string, options: EvaluateOptions): Prom
     ...(identityCenter ? { identityCenter } : {}),
   };
 
+  const rejudge = (record: unknown, identityBefore: IdentityRecord) =>
+    evaluateEvents(record, { ...ctx, identityBefore }, RULES);
   const items = itemsOf(value);
   if (!items) {
     try {
       const evaluation = evaluateEvents(value, ctx, RULES);
       if (options.stateDir !== undefined)
-        return applyInOrder(io, [{ value, evaluation }], ctx, options, options.stateDir, source);
+        return applyInOrder(io, [{ value, evaluation }], ctx, options, options.stateDir, source, rejudge);
       return emitFindings(io, { findings: evaluation.findings, configSource: source }, options);
     } catch (error) {
       if (error instanceof InputError)
@@ -100,7 +103,7 @@ async function evaluate(io: CliIO, file: string, options: EvaluateOptions): Prom
   }
   const code =
     options.stateDir !== undefined
-      ? await applyInOrder(io, judged, ctx, options, options.stateDir, source)
+      ? await applyInOrder(io, judged, ctx, options, options.stateDir, source, rejudge)
       : emitFindings(io, { findings, configSource: source }, options);
   if (skipped.length === 0) return code;
   const more = skipped.length > MAX_SKIPPED_SHOWN ? `; and ${skipped.length - MAX_SKIPPED_SHOWN} more` : '';

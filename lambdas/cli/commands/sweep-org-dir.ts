@@ -11,7 +11,7 @@ import { RULES } from '../../rules/index.js';
 import { EXIT, UsageError } from '../errors.js';
 import { colorEnabled, renderFindings, renderTransitions, sortFindings, styleFor } from '../format.js';
 import { MiB, parseJson, readInput, type CliIO } from '../io.js';
-import { openStore } from '../store.js';
+import { openBaseline, openStore } from '../store.js';
 
 /**
  * `trustwatch sweep --org-dir DIR`: an organization sweep from files, through the same per-account
@@ -115,6 +115,7 @@ export async function sweepOrgDir(
   const deps = {
     store,
     accounts: createLocalAccountStore({ stateDir: options.stateDir }),
+    baseline: openBaseline(options),
     rules: RULES,
     config,
     digest: {

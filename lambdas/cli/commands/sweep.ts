@@ -27,7 +27,8 @@ import type { SetExit } from '../program.js';
 import { announceRun, gateExitCode, notJudgedJson } from '../report.js';
 import { loadSnapshot, type SnapshotSourceOptions } from '../snapshot-source.js';
 import { openDeployedStore } from '../deployed-table.js';
-import { openStore } from '../store.js';
+import { openBaseline, openStore } from '../store.js';
+import { applySnapshotBaseline } from '../../handlers/identity-baseline-step.js';
 import { addSnapshotSourceOptions } from './audit.js';
 import { sweepOrgDir } from './sweep-org-dir.js';
 
@@ -43,7 +44,7 @@ type SweepOptions = CommonOptions &
 /** The local store, or with --table/--stack the deployed table (same profile and region as the read). */
 async function openSweepStore(io: CliIO, options: SweepOptions) {
   if (options.table === undefined && options.stack === undefined) {
-    return { store: openStore(options), close: () => undefined };
+    return { store: openStore(options), baseline: openBaseline(options), close: () => undefined };
   }
   if (options.table !== undefined && options.stack !== undefined)
     throw new UsageError('--table names the table; --stack finds it from the stack outputs: give one');
@@ -61,10 +62,16 @@ async function sweep(io: CliIO, options: SweepOptions): Promise<number> {
     return sweepOrgDir(io, { ...options, orgDir: options.orgDir }, config, now);
   }
   const snapshot = await loadSnapshot(io, options, now, config);
-  const evaluation = evaluateSnapshot(snapshot, { config, now, accountId: snapshot.accountId }, RULES);
   const opened = await openSweepStore(io, options);
-  let transitions, stored;
+  let transitions, stored, evaluation;
   try {
+    // As the sweep Lambda: the baseline takes the read first, then rules see it (RuleContext.baseline).
+    const { baseline } = await applySnapshotBaseline(opened.baseline, snapshot, now);
+    evaluation = evaluateSnapshot(
+      snapshot,
+      { config, now, accountId: snapshot.accountId, ...(baseline && { baseline }) },
+      RULES,
+    );
     ({ transitions } = await opened.store.applyEvaluation(evaluation, { now, by: 'sweep' }));
     // Report the findings as stored: a suppressed one stays suppressed, firstSeen is the first sweep's.
     const ids = new Set(evaluation.findings.map((f) => f.id));
