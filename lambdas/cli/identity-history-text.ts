@@ -85,8 +85,9 @@ function tagsText(tags: NonNullable<IdentityChange['tags']>): string {
 }
 
 /** "alice@example.com (identity-center, console) via UpdateAssumeRolePolicy, event 1234" */
-export function actorText(by: ChangeActor | undefined): string {
-  if (!by) return 'seen changed by the sweep (the event was not received)';
+export function actorText(by: ChangeActor | undefined, firstSeen = false): string {
+  if (!by && firstSeen) return 'first seen by a sweep';
+  if (!by) return 'seen changed by a sweep (its event was not received)';
   const who = by.actor ?? by.actorArn ?? 'unknown actor';
   const p = by.provenance;
   const how = p
@@ -100,7 +101,8 @@ export function renderIdentityHistory(arn: string, history: readonly IdentityCha
   const safe = terminalSafe;
   const head = `${style.bold(safe(arn))}\n${history.length} change${history.length === 1 ? '' : 's'}, newest first`;
   const blocks = history.map((h) => {
-    const lines = [`${style.bold(h.at)}  ${safe(actorText(h.by))}`];
+    const firstSeen = h.changes.length > 0 && h.changes.every((c) => !c.beforeKnown);
+    const lines = [`${style.bold(h.at)}  ${safe(actorText(h.by, firstSeen))}`];
     if (h.deleted) lines.push('    identity deleted');
     for (const c of h.changes) lines.push(`    ${safe(subjectLabel(c))}:`, indent(policyChangeText(c)));
     if (h.tags) lines.push(`    tags: ${safe(tagsText(h.tags)) || 'no change'}`);
