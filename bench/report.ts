@@ -24,6 +24,7 @@ export function targets(result: Json): Target[] {
   check('sweep.peakRssMb', '<= 256', num(get(result, 'sweep', 'peakRssMb')), (v) => v <= 256);
   check('resweep.storeWrites', '<= 1', num(get(result, 'resweep', 'storeWrites')), (v) => v <= 1);
   check('resweep.transitions', '= 0', num(get(result, 'resweep', 'transitions')), (v) => v === 0);
+  check('resweep.baselineWrites', '= 0', num(get(result, 'resweep', 'baselineWrites')), (v) => v === 0);
   const bundles = get(result, 'bundles');
   if (Array.isArray(bundles)) {
     for (const b of bundles as Json[]) {

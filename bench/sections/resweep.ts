@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { performance } from 'node:perf_hooks';
 import { readAccountSnapshot } from '../../lambdas/adapters/aws/index.js';
 import { createDynamoDbStore } from '../../lambdas/adapters/dynamodb-store.js';
+import { createDynamoDbIdentityBaselineStore } from '../../lambdas/adapters/dynamodb/identity-baseline.js';
 import { createSweepHandler } from '../../lambdas/handlers/sweep.js';
 import { RULES } from '../../lambdas/rules/index.js';
 import { BENCH_ACCOUNT, BENCH_NOW, sizeFor } from '../lib/account.js';
@@ -17,12 +18,16 @@ export interface ResweepResult {
     findings: number;
     transitions: number;
     storeWrites: number;
+    /** Identity baseline items (records + history) of the first sweep, included in storeWrites. */
+    baselineWrites: number;
     alertsSent: number;
     wallMs: number;
   };
   /** The unchanged re-sweep, 6 hours later (the default schedule). */
   readonly storeWrites: number;
   readonly itemWrites: number;
+  /** Identity baseline items the unchanged re-sweep wrote (issue 15: must stay 0). */
+  readonly baselineWrites: number;
   readonly transitions: number;
   readonly alertsSent: number;
   readonly wallMs: number;
@@ -32,7 +37,7 @@ export interface ResweepResult {
   /** Findings rewritten although nothing but time changed, by rule (their detail or facts carry an age). */
   readonly updatedByRule: Readonly<Record<string, number>>;
   /** The same account swept again at the same instant: what the store itself writes when nothing at all changed. */
-  readonly sameInstant: { storeWrites: number; transitions: number };
+  readonly sameInstant: { storeWrites: number; transitions: number; baselineWrites: number };
 }
 
 const hoursLater = (h: number) => new Date(Date.parse(BENCH_NOW) + h * 3_600_000).toISOString();
@@ -42,10 +47,10 @@ export async function runResweep(roles: number, log: (m: string) => void): Promi
   const account = mockAccount({ size: sizeFor(roles) });
   const db = await startDynaliteServer();
   try {
-    const store = createDynamoDbStore({
-      tableName: await db.createTable(),
-      client: db.client({ maxAttempts: 8 }),
-    });
+    const tableName = await db.createTable();
+    const client = db.client({ maxAttempts: 8 });
+    const store = createDynamoDbStore({ tableName, client });
+    const baseline = createDynamoDbIdentityBaselineStore({ tableName, client });
     const sink = new CountingSink();
     let now = BENCH_NOW;
     const sweep = createSweepHandler({
@@ -57,6 +62,7 @@ export async function runResweep(roles: number, log: (m: string) => void): Promi
       logger: new Logger({ logLevel: 'SILENT' }),
       now: () => now,
       accountId: BENCH_ACCOUNT,
+      baseline,
     });
     const run = async () => {
       db.commands.clear();
@@ -94,18 +100,24 @@ export async function runResweep(roles: number, log: (m: string) => void): Promi
         findings: first.summary.findings,
         transitions: first.transitions,
         storeWrites: first.storeWrites,
+        baselineWrites: first.summary.baselineWrites ?? 0,
         alertsSent: first.summary.alertsSent,
         wallMs: first.wallMs,
       },
       storeWrites: second.storeWrites,
       itemWrites: second.summary.itemWrites,
+      baselineWrites: second.summary.baselineWrites ?? 0,
       transitions: second.transitions,
       alertsSent: second.summary.alertsSent,
       wallMs: second.wallMs,
       dynamoDbRequests: second.requests,
       transitionRules: sink.delivered.slice(sentBefore).map((t) => `${t.finding.ruleId} ${t.kind}`),
       updatedByRule,
-      sameInstant: { storeWrites: instant.storeWrites, transitions: instant.transitions },
+      sameInstant: {
+        storeWrites: instant.storeWrites,
+        transitions: instant.transitions,
+        baselineWrites: instant.summary.baselineWrites ?? 0,
+      },
     };
   } finally {
     account.restore();
