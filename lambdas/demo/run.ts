@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createLocalStore } from '../adapters/local-store.js';
+import { createLocalIdentityBaselineStore, createLocalStore } from '../adapters/local-store.js';
 import { parseConfig } from '../core/config.js';
 import type { PlannedAlert } from '../core/render/index.js';
 import type { FindingStore, StoredFinding } from '../core/store.js';
@@ -137,9 +137,12 @@ export async function runDemo(
   let clock = SCENES[0]?.kind === 'sweep' ? SCENES[0].at : '1970-01-01T00:00:00.000Z';
   const now = () => clock;
 
-  const handleEvent = createEventHandler({ store, sink, rules: RULES, config, logger, now });
+  // The identity baseline (issue 15) in the same state directory, kept by both handlers as deployed.
+  const baseline = createLocalIdentityBaselineStore({ stateDir });
+  const handleEvent = createEventHandler({ store, sink, rules: RULES, config, logger, now, baseline });
   const sweep = createSweepHandler({
     store,
+    baseline,
     sink,
     rules: RULES,
     config,
