@@ -61,7 +61,8 @@ async function sweep(io: CliIO, options: SweepOptions): Promise<number> {
     return sweepOrgDir(io, { ...options, orgDir: options.orgDir }, config, now);
   }
   const snapshot = await loadSnapshot(io, options, now, config);
-  const evaluation = evaluateSnapshot(snapshot, { config, now, accountId: snapshot.accountId }, RULES);
+  const ctx = { config, now, accountId: snapshot.accountId };
+  const evaluation = evaluateSnapshot(snapshot, ctx, RULES);
   const opened = await openSweepStore(io, options);
   let transitions, stored;
   try {
@@ -73,7 +74,7 @@ async function sweep(io: CliIO, options: SweepOptions): Promise<number> {
     opened.close();
   }
 
-  const notJudged = notJudgedRules(snapshot, RULES);
+  const notJudged = notJudgedRules(snapshot, RULES, ctx);
   announceRun(io, { configSource: source, notJudged });
   // The gate counts findings as stored: a suppressed one does not fail the run.
   const code = gateExitCode(stored, options.failOn);
