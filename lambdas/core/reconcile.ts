@@ -94,7 +94,8 @@ export function coverageOf(finding: Finding, coverage: readonly Coverage[]): Cov
   const ruleIds = coveringRules(finding);
   let level: CoverageLevel = 'none';
   for (const c of coverage) {
-    if (!ruleIds.some((ruleId) => coversKey(c, ruleId, key, finding.resource.accountId, finding.id))) continue;
+    if (!ruleIds.some((ruleId) => coversKey(c, ruleId, key, finding.resource.accountId, finding.id)))
+      continue;
     if (c.resourceKeys === undefined) return 'rule';
     level = 'resource';
   }
@@ -110,7 +111,10 @@ export function coveringEvidence(finding: Finding, coverage: readonly Coverage[]
   const ruleIds = coveringRules(finding);
   let found: Evidence | undefined;
   for (const c of coverage) {
-    if (!c.evidence || !ruleIds.some((ruleId) => coversKey(c, ruleId, key, finding.resource.accountId, finding.id)))
+    if (
+      !c.evidence ||
+      !ruleIds.some((ruleId) => coversKey(c, ruleId, key, finding.resource.accountId, finding.id))
+    )
       continue;
     if (c.evidence.source === 'event') return c.evidence;
     found ??= c.evidence;

@@ -37,7 +37,9 @@ function principalCovers(outer: TrustPrincipal, inner: TrustPrincipal): boolean 
     if (outer.via === 'principal') return true;
     const excluded = outer.excluded ?? [];
     if (inner.kind === 'public')
-      return inner.via === 'not-principal' && excluded.every((e) => (inner.excluded ?? []).some((x) => same(x, e)));
+      return (
+        inner.via === 'not-principal' && excluded.every((e) => (inner.excluded ?? []).some((x) => same(x, e)))
+      );
     return !excluded.some((e) => same(e, inner.value));
   }
   switch (inner.kind) {
@@ -113,7 +115,11 @@ function covered(grant: TrustGrant, olds: readonly TrustGrant[], budget: { parts
 
 function widening(grant: TrustGrant, action: AssumeAction, olds: readonly TrustGrant[]): TrustWidening {
   const where = `Statement ${grant.statementIndex}${grant.sid ? ` ("${grant.sid}")` : ''}`;
-  const base = { statementIndex: grant.statementIndex, ...(grant.sid ? { sid: grant.sid } : {}), who: grant.who };
+  const base = {
+    statementIndex: grant.statementIndex,
+    ...(grant.sid ? { sid: grant.sid } : {}),
+    who: grant.who,
+  };
   const known = olds.filter((o) => principalCovers(o.principal, grant.principal));
   if (known.length === 0)
     return {
@@ -122,7 +128,11 @@ function widening(grant: TrustGrant, action: AssumeAction, olds: readonly TrustG
       detail: `${where} admits ${grant.who}, a principal the previous version did not admit`,
     };
   if (!known.some((o) => o.actions.includes(action)))
-    return { ...base, kind: 'action', detail: `${where} lets ${grant.who} call ${action}, which the previous version did not` };
+    return {
+      ...base,
+      kind: 'action',
+      detail: `${where} lets ${grant.who} call ${action}, which the previous version did not`,
+    };
   return {
     ...base,
     kind: 'conditions',
