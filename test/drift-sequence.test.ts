@@ -10,9 +10,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createLocalStore } from '../lambdas/adapters/local-store.js';
 import { extractRecords, type CloudTrailRecord } from '../lambdas/core/cloudtrail.js';
 import { parseConfig } from '../lambdas/core/config.js';
-import { evaluateRecord } from '../lambdas/core/engine.js';
+import { evaluateRecord, evaluateSnapshot } from '../lambdas/core/engine.js';
 import type { ChangeActor, IdentityRecord, IdentityState } from '../lambdas/core/identity-baseline.js';
 import { provenanceOf } from '../lambdas/core/provenance.js';
+import { emptySnapshot } from '../lambdas/core/snapshot.js';
 import type { FindingStore } from '../lambdas/core/store.js';
 import { RULES } from '../lambdas/rules/index.js';
 
@@ -210,5 +211,45 @@ describe('drift sequence: CloudFormation-made role, console widening, redeploy',
     const redeploy = await apply(await load('03b-console-restores-deployed.json'), undefined);
     expect(redeploy.evaluation.coverage.filter((c) => c.ruleId === RULE)).toEqual([]);
     expect((await store.get(opened.transitions[0]!.finding.id))?.status).toBe('open');
+  });
+});
+
+describe('watched-role-changed: one notice per change, acknowledged by the next sweep', () => {
+  let dir: string;
+  afterEach(() => rm(dir, { recursive: true, force: true }));
+
+  it('opens one INFO finding per change and the next complete sweep resolves them', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'trustwatch-watched-'));
+    const store = createLocalStore({ stateDir: dir });
+    const config = parseConfig({ accessModel: { watchRoles: ['app-*'] } });
+    const ids: string[] = [];
+    for (const name of ['02-console-widens-subject.json', '03-cloudformation-redeploys.json']) {
+      const record = await load(name);
+      const evaluation = evaluateRecord(
+        record,
+        { config, now: record.eventTime, accountId: '111122223333' },
+        RULES,
+      );
+      const { transitions } = await store.applyEvaluation(evaluation, {
+        now: record.eventTime,
+        by: `event ${record.eventID}`,
+      });
+      const mine = transitions.filter((t) => t.finding.ruleId === 'watched-role-changed');
+      expect(mine.map((t) => [t.kind, t.finding.severity])).toEqual([['opened', 'INFO']]);
+      ids.push(mine[0]!.finding.id);
+    }
+    expect(new Set(ids).size).toBe(2);
+    const now = '2026-11-02T12:00:00Z';
+    const sweep = evaluateSnapshot(
+      emptySnapshot('111122223333', now),
+      { config, now, accountId: '111122223333' },
+      RULES,
+    );
+    const { transitions } = await store.applyEvaluation(sweep, { now, by: 'sweep' });
+    expect(
+      transitions
+        .filter((t) => t.finding.ruleId === 'watched-role-changed')
+        .map((t) => [t.kind, t.finding.id]),
+    ).toEqual(ids.map((id) => ['resolved', id]));
   });
 });
