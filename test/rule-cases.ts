@@ -26,6 +26,10 @@ export const ruleCaseSchema = z.strictObject({
     .optional(),
   /** Identity Center state known to event rules (the rule context's `identityCenter`). */
   identityCenter: z.unknown().optional(),
+  /** The baseline record of the identity an event changes, as it was before (RuleContext.identityBefore). */
+  identityBefore: z.unknown().optional(),
+  /** Baseline records a sweep knows (RuleContext.baseline, keyed by their `arn`). */
+  baseline: z.array(z.unknown()).optional(),
   input: z.union([
     z.strictObject({ event: z.unknown() }),
     z.strictObject({
@@ -57,6 +61,14 @@ export const ruleCaseSchema = z.strictObject({
       discriminator: z.string().optional(),
       /** Substrings the finding's detail must contain. */
       detailIncludes: z.array(z.string()).optional(),
+      /** The policy change the finding must carry (issue 15). */
+      change: z
+        .strictObject({
+          subject: z.string(),
+          policyName: z.string().optional(),
+          beforeKnown: z.boolean(),
+        })
+        .optional(),
     }),
   ),
 });

@@ -10,6 +10,7 @@ import {
   type Evaluation,
 } from '../lambdas/core/engine.js';
 import type { IdentityCenterState } from '../lambdas/core/identity-center.js';
+import type { IdentityRecord } from '../lambdas/core/identity-baseline.js';
 import { emptySnapshot, type AccountSnapshot } from '../lambdas/core/snapshot.js';
 import { parseWatcherResources } from '../lambdas/core/watcher.js';
 import { RULES } from '../lambdas/rules/index.js';
@@ -32,12 +33,19 @@ function run({ case: c }: LoadedCase): Evaluation {
         ...(watcher ? { watcher } : {}),
         ...(c.context?.auditLogs ? { auditLogs: c.context.auditLogs } : {}),
         ...(c.identityCenter ? { identityCenter: c.identityCenter as IdentityCenterState } : {}),
+        ...(c.identityBefore ? { identityBefore: c.identityBefore as IdentityRecord } : {}),
       },
       RULES,
     );
   }
   const accountId = c.accountId ?? DEFAULT_ACCOUNT;
-  const ctx = { config, now, accountId };
+  const baseline = c.baseline as IdentityRecord[] | undefined;
+  const ctx = {
+    config,
+    now,
+    accountId,
+    ...(baseline ? { baseline: new Map(baseline.map((r) => [r.arn, r])) } : {}),
+  };
   if ('role' in c.input) {
     const r = c.input.role;
     const path = r.path ?? '/';
@@ -102,7 +110,11 @@ describe.each(RULES.map((r) => [r.id] as const))('rule %s', (ruleId) => {
         (f) =>
           f.severity === want.severity &&
           (want.resource === undefined || f.resource.arn.includes(want.resource)) &&
-          (want.detailIncludes ?? []).every((s) => f.detail.includes(s)),
+          (want.detailIncludes ?? []).every((s) => f.detail.includes(s)) &&
+          (want.change === undefined ||
+            (f.change?.subject === want.change.subject &&
+              f.change.beforeKnown === want.change.beforeKnown &&
+              f.change.policyName === want.change.policyName)),
       );
       expect(
         i,

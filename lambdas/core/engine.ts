@@ -3,7 +3,7 @@ import { accountOf, evidenceOf, extractRecords, isFailedCall, type CloudTrailRec
 import { findingId } from './finding-id.js';
 import type { Evidence, Finding, ResourceRef, RoleTrust, Verdict } from './model.js';
 import { roleResource } from './resources.js';
-import { resourceKey, type Rule, type RuleContext } from './rule.js';
+import { resourceKey, type EventJudgement, type Rule, type RuleContext } from './rule.js';
 import { isSectionAvailable, type AccountSnapshot } from './snapshot.js';
 import { PolicyParseError } from './errors.js';
 import { parsePolicyDocument } from './policy-document.js';
@@ -30,6 +30,11 @@ export interface Coverage {
    * never resolves findings of account A in the same store). undefined = any account (legacy).
    */
   readonly accountId?: string;
+  /**
+   * Only these findings (ids) of `resourceKeys` are covered: an event that judged one policy of an
+   * identity settles that policy's finding, not the rule's other findings on the identity.
+   */
+  readonly findingIds?: readonly string[];
 }
 
 export interface Evaluation {
@@ -229,12 +234,18 @@ export function evaluateRecord(
       !rule.events?.some((s) => s.source === record.eventSource && s.names.includes(record.eventName))
     )
       continue;
-    findings.push(
-      ...runRule(rules, rule, unknownResource, ctx, evidence, () => onEvent(record, ctx)).findings,
-    );
+    let judged: readonly EventJudgement[] = [];
+    const result = runRule(rules, rule, unknownResource, ctx, evidence, () => {
+      const verdicts = onEvent(record, ctx);
+      judged = rule.judgedByEvent?.(record, ctx) ?? [];
+      return verdicts;
+    });
+    findings.push(...result.findings);
+    if (!result.failed) coverage.push(...judged.map((j) => judgementCoverage(rule.id, j)));
   }
 
-  if (record.eventSource !== 'iam.amazonaws.com' || isFailedCall(record)) return { findings, coverage };
+  if (record.eventSource !== 'iam.amazonaws.com' || isFailedCall(record))
+    return { findings, coverage: withEvidence(coverage, evidence) };
   if ((ROLE_TRUST_EVENTS as readonly string[]).includes(record.eventName)) {
     const role = roleFromEvent(record);
     if (role) {
@@ -253,6 +264,16 @@ export function evaluateRecord(
     );
   }
   return { findings, coverage: withEvidence(coverage, evidence) };
+}
+
+function judgementCoverage(ruleId: string, judged: EventJudgement): Coverage {
+  const { resource, discriminators } = judged;
+  return {
+    ruleId,
+    resourceKeys: [resourceKey(resource)],
+    accountId: resource.accountId,
+    ...(discriminators ? { findingIds: discriminators.map((d) => findingId(ruleId, resource, d)) } : {}),
+  };
 }
 
 function withEvidence(coverage: readonly Coverage[], evidence: Evidence): Coverage[] {
@@ -279,6 +300,7 @@ export function evaluateSnapshot(
     const onSnapshot = rule.onSnapshot;
     if (!onSnapshot) continue;
     if (!(rule.sections ?? []).every((s) => isSectionAvailable(snapshot, s))) continue;
+    if (rule.cannotJudge?.(ctx) !== undefined) continue;
     const result = runRule(rules, rule, account, ctx, evidence, () => onSnapshot(snapshot, ctx));
     findings.push(...result.findings);
     if (!result.failed) coverage.push({ ruleId: rule.id, accountId: snapshot.accountId });

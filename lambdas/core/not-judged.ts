@@ -1,4 +1,4 @@
-import type { Rule } from './rule.js';
+import type { Rule, RuleContext } from './rule.js';
 import type { AccountSnapshot, SnapshotSection } from './snapshot.js';
 
 /** A rule a snapshot evaluation skipped, and why: it must not read as "no findings". */
@@ -30,9 +30,14 @@ function reasonOf(section: SnapshotSection, reason: string): string {
 
 /**
  * Every snapshot rule `evaluateSnapshot` does not run on this snapshot: account rules missing a
- * section, and role rules when the authorization details were not read. Same test as the engine.
+ * section, role rules when the authorization details were not read, and (when `ctx` is given) rules
+ * whose `cannotJudge` names a reason in that context. Same test as the engine.
  */
-export function notJudgedRules(snapshot: AccountSnapshot, rules: readonly Rule[]): NotJudged[] {
+export function notJudgedRules(
+  snapshot: AccountSnapshot,
+  rules: readonly Rule[],
+  ctx?: RuleContext,
+): NotJudged[] {
   const missing = new Map(snapshot.unavailable.map((u) => [u.section, u.reason]));
   const out: NotJudged[] = [];
   for (const rule of rules) {
@@ -41,6 +46,11 @@ export function notJudgedRules(snapshot: AccountSnapshot, rules: readonly Rule[]
     if (rule.onRole) needed.push('authDetails');
     if (!rule.onSnapshot && !rule.onRole) continue;
     const sections = [...new Set(needed)].filter((s) => missing.has(s));
+    const context = rule.onSnapshot && ctx ? rule.cannotJudge?.(ctx) : undefined;
+    if (context !== undefined && sections.length === 0) {
+      out.push({ ruleId: rule.id, sections, reason: context });
+      continue;
+    }
     if (sections.length === 0) continue;
     const reason = sections.map((s) => reasonOf(s, missing.get(s) ?? '')).join('; ');
     out.push({ ruleId: rule.id, sections, reason });

@@ -74,8 +74,9 @@ export interface SuppressionRequest {
   readonly by: string;
 }
 
-function coversKey(c: Coverage, ruleId: string, key: string, accountId: string): boolean {
+function coversKey(c: Coverage, ruleId: string, key: string, accountId: string, id: string): boolean {
   if (c.ruleId !== ruleId) return false;
+  if (c.findingIds && !c.findingIds.includes(id)) return false;
   // Coverage is per account: what was read in one account says nothing about another.
   if (c.accountId !== undefined && c.accountId !== accountId) return false;
   if (c.exceptKeys?.includes(key)) return false;
@@ -93,7 +94,8 @@ export function coverageOf(finding: Finding, coverage: readonly Coverage[]): Cov
   const ruleIds = coveringRules(finding);
   let level: CoverageLevel = 'none';
   for (const c of coverage) {
-    if (!ruleIds.some((ruleId) => coversKey(c, ruleId, key, finding.resource.accountId))) continue;
+    if (!ruleIds.some((ruleId) => coversKey(c, ruleId, key, finding.resource.accountId, finding.id)))
+      continue;
     if (c.resourceKeys === undefined) return 'rule';
     level = 'resource';
   }
@@ -109,7 +111,10 @@ export function coveringEvidence(finding: Finding, coverage: readonly Coverage[]
   const ruleIds = coveringRules(finding);
   let found: Evidence | undefined;
   for (const c of coverage) {
-    if (!c.evidence || !ruleIds.some((ruleId) => coversKey(c, ruleId, key, finding.resource.accountId)))
+    if (
+      !c.evidence ||
+      !ruleIds.some((ruleId) => coversKey(c, ruleId, key, finding.resource.accountId, finding.id))
+    )
       continue;
     if (c.evidence.source === 'event') return c.evidence;
     found ??= c.evidence;
@@ -126,12 +131,18 @@ export function isCovered(finding: Finding, coverage: readonly Coverage[]): bool
 export function reconcileScope(evaluation: Evaluation): ReconcileScope {
   const rules = new Set<string>();
   const resources = new Map<string, Set<string>>();
+  const ids = new Set(evaluation.findings.map((f) => f.id));
   let accounts: Set<string> | undefined = new Set<string>();
   for (const c of evaluation.coverage) {
     if (c.resourceKeys === undefined) {
       rules.add(c.ruleId);
       if (c.accountId === undefined) accounts = undefined;
       else accounts?.add(c.accountId);
+      continue;
+    }
+    if (c.findingIds) {
+      // Only these findings are covered: load them by id, not every finding of the resource.
+      for (const id of c.findingIds) ids.add(id);
       continue;
     }
     for (const key of c.resourceKeys) {
@@ -141,7 +152,7 @@ export function reconcileScope(evaluation: Evaluation): ReconcileScope {
     }
   }
   return {
-    ids: new Set(evaluation.findings.map((f) => f.id)),
+    ids,
     rules,
     resources,
     ...(accounts && rules.size > 0 ? { accounts } : {}),

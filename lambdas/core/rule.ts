@@ -33,6 +33,16 @@ export interface RuleContext {
   readonly baseline?: ReadonlyMap<string, IdentityRecord>;
 }
 
+/**
+ * What one event fully judged for a rule (issue 15): the rule's findings on `resource` (only those with
+ * these discriminators, when given) that `onEvent` did not return are resolved by the event.
+ */
+export interface EventJudgement {
+  readonly resource: ResourceRef;
+  /** Limits the judgement to these findings of the resource; absent: every finding of the rule on it. */
+  readonly discriminators?: readonly string[];
+}
+
 /** CloudTrail events a rule judges; together they make the EventBridge pattern. */
 export interface EventSelector {
   /** CloudTrail eventSource, e.g. "iam.amazonaws.com". */
@@ -61,6 +71,11 @@ export interface Rule extends RuleMeta {
   /** Judges one CloudTrail record (already filtered to `events`). */
   readonly onEvent?: (record: CloudTrailRecord, ctx: RuleContext) => readonly Verdict[];
   /**
+   * What the event fully judged (see EventJudgement). Absent: event findings of the rule are only
+   * resolved by a sweep or by the identity's deletion. Not called when `onEvent` threw.
+   */
+  readonly judgedByEvent?: (record: CloudTrailRecord, ctx: RuleContext) => readonly EventJudgement[];
+  /**
    * Judges one role's trust policy. Runs for CreateRole/UpdateAssumeRolePolicy events and for every
    * role in a sweep, so both paths produce the same finding ids.
    */
@@ -68,6 +83,12 @@ export interface Rule extends RuleMeta {
   /** Snapshot sections `onSnapshot` reads; it runs (and may resolve findings) only when all were read. */
   readonly sections?: readonly SnapshotSection[];
   readonly onSnapshot?: (snapshot: AccountSnapshot, ctx: RuleContext) => readonly Verdict[];
+  /**
+   * Why `onSnapshot` cannot judge in this context (e.g. no identity baseline offline), or undefined
+   * when it can. A rule that cannot is skipped like one missing a section: it resolves nothing and
+   * is listed as not judged.
+   */
+  readonly cannotJudge?: (ctx: RuleContext) => string | undefined;
   /**
    * Judges whether an organization sweep could reach the account (coverage rules). Runs once per
    * account sweep, reachable or not, so its findings open and resolve with the account's coverage.

@@ -11,6 +11,7 @@ import { rule as roleUnused } from './role-unused/rule.js';
 import { rule as rootMfaDisabled } from './root-mfa-disabled/rule.js';
 import { rule as rootRecentlyUsed } from './root-recently-used/rule.js';
 import { rule as userTwoActiveKeys } from './user-two-active-keys/rule.js';
+import { rule as unmanagedIdentity } from './unmanaged-identity/rule.js';
 
 /** Rules judging the account snapshot only (sweep and audit); rules that also judge events are in event-rules.ts. */
 export const ACCOUNT_RULES: readonly Rule[] = [
@@ -26,4 +27,5 @@ export const ACCOUNT_RULES: readonly Rule[] = [
   oidcProviderAudienceMismatch,
   accountUnreachable,
   identityCenterReservedRoleAdmin,
+  unmanagedIdentity,
 ];

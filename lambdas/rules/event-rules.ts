@@ -31,6 +31,8 @@ import { rule as identityCenterDirectoryChange } from './identity-center-directo
 import { rule as identityCenterManagementAccountAssignment } from './identity-center-management-account-assignment/rule.js';
 import { rule as identityCenterSessionDuration } from './identity-center-session-duration/rule.js';
 import { rule as identityCenterUserAssignment } from './identity-center-user-assignment/rule.js';
+import { rule as changedOutsideDeployment } from './changed-outside-deployment/rule.js';
+import { rule as watchedRoleChanged } from './watched-role-changed/rule.js';
 
 /**
  * Rules judging CloudTrail events (one folder each). The first five also judge the account
@@ -70,4 +72,7 @@ export const EVENT_RULES: readonly Rule[] = [
   identityCenterBoundaryRemoved,
   identityCenterConfigurationChange,
   identityCenterDirectoryChange,
+  // Drift (issue 15): judged against the identity baseline (RuleContext.identityBefore).
+  changedOutsideDeployment,
+  watchedRoleChanged,
 ];

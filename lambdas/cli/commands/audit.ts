@@ -22,8 +22,9 @@ async function audit(io: CliIO, options: AuditOptions): Promise<number> {
   const { config, source } = await loadCliConfig(io, options.config);
   const now = nowOf(io, options);
   const snapshot = await loadSnapshot(io, options, now, config);
-  const { findings } = evaluateSnapshot(snapshot, { config, now, accountId: snapshot.accountId }, RULES);
-  const notJudged = notJudgedRules(snapshot, RULES);
+  const ctx = { config, now, accountId: snapshot.accountId };
+  const { findings } = evaluateSnapshot(snapshot, ctx, RULES);
+  const notJudged = notJudgedRules(snapshot, RULES, ctx);
   return emitFindings(io, { findings, configSource: source, notJudged }, options);
 }
 

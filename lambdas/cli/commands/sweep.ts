@@ -63,15 +63,12 @@ async function sweep(io: CliIO, options: SweepOptions): Promise<number> {
   }
   const snapshot = await loadSnapshot(io, options, now, config);
   const opened = await openSweepStore(io, options);
-  let transitions, stored, evaluation;
+  let transitions, stored, evaluation, ctx;
   try {
     // As the sweep Lambda: the baseline takes the read first, then rules see it (RuleContext.baseline).
     const { baseline } = await applySnapshotBaseline(opened.baseline, snapshot, now);
-    evaluation = evaluateSnapshot(
-      snapshot,
-      { config, now, accountId: snapshot.accountId, ...(baseline && { baseline }) },
-      RULES,
-    );
+    ctx = { config, now, accountId: snapshot.accountId, ...(baseline && { baseline }) };
+    evaluation = evaluateSnapshot(snapshot, ctx, RULES);
     ({ transitions } = await opened.store.applyEvaluation(evaluation, { now, by: 'sweep' }));
     // Report the findings as stored: a suppressed one stays suppressed, firstSeen is the first sweep's.
     const ids = new Set(evaluation.findings.map((f) => f.id));
@@ -80,7 +77,7 @@ async function sweep(io: CliIO, options: SweepOptions): Promise<number> {
     opened.close();
   }
 
-  const notJudged = notJudgedRules(snapshot, RULES);
+  const notJudged = notJudgedRules(snapshot, RULES, ctx);
   announceRun(io, { configSource: source, notJudged });
   // The gate counts findings as stored: a suppressed one does not fail the run.
   const code = gateExitCode(stored, options.failOn);

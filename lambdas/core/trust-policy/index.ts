@@ -16,3 +16,4 @@ export type {
   TrustPolicyAnalysis,
   TrustPrincipal,
 } from './types.js';
+export { trustWidenings, type TrustWidening } from './widening.js';
