@@ -64,7 +64,8 @@ function attachedLines(change: PolicyChange): string[] {
 }
 
 function boundaryLine(change: PolicyChange): string {
-  const text = (v: unknown) => (v === undefined || v === null ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v));
+  const text = (v: unknown) =>
+    v === undefined || v === null ? '(none)' : typeof v === 'string' ? v : JSON.stringify(v);
   return `${text(change.before)} → ${text(change.after)}`;
 }
 
