@@ -107,6 +107,10 @@ describe('compact and full forms of a policy change', () => {
       note: 'policy created',
       lines: ['+statement Allow s3:* on *'],
     });
+    // Documents as JSON text (as CloudTrail carries them) read the same.
+    expect(
+      policyChangeLines({ subject: 'inline-policy', after: JSON.stringify(doc), beforeKnown: true }),
+    ).toEqual({ note: 'policy created', lines: ['+statement Allow s3:* on *'] });
     expect(policyChangeLines({ subject: 'inline-policy', before: doc, beforeKnown: true })).toEqual({
       note: 'policy deleted',
       lines: ['−statement Allow s3:* on *'],

@@ -1,5 +1,6 @@
 import type { PolicyChange } from '../model.js';
 import { diffLines, diffPolicies, diffTextLines, type PolicyDiff } from '../policy-diff.js';
+import { parsePolicyDocument } from '../policy-document.js';
 
 /**
  * A finding's `change` (issue 15) as every output shows it: the compact form for alerts (one line
@@ -32,11 +33,13 @@ const isDocument = (subject: PolicyChange['subject']) =>
 
 /** A created or deleted policy compares with an empty document of the same Version. */
 function emptyLike(document: unknown): unknown {
-  const version =
-    document && typeof document === 'object' && 'Version' in document
-      ? (document as { Version?: unknown }).Version
-      : undefined;
-  return typeof version === 'string' ? { Version: version, Statement: [] } : { Statement: [] };
+  let version: string | undefined;
+  try {
+    version = parsePolicyDocument(document).version;
+  } catch {
+    // The diff itself reports the unreadable document.
+  }
+  return version ? { Version: version, Statement: [] } : { Statement: [] };
 }
 
 function documentDiff(change: PolicyChange): { diff: PolicyDiff; note?: string } {
@@ -50,7 +53,7 @@ function documentDiff(change: PolicyChange): { diff: PolicyDiff; note?: string }
 function arnList(value: unknown): string[] {
   if (value === undefined || value === null) return [];
   const items = Array.isArray(value) ? value : [value];
-  return items.map((v) => (typeof v === 'string' ? v : JSON.stringify(v)));
+  return items.map((v) => (typeof v === 'string' ? v : String(JSON.stringify(v))));
 }
 
 function attachedLines(change: PolicyChange): string[] {
