@@ -6,6 +6,7 @@ import { expiryNote } from '../core/suppression-expiry.js';
 import { renderFinding, type Style } from './format.js';
 import { introducedBy, resolvedBy } from '../core/render/resolution.js';
 import { terminalSafe as safe } from './terminal-text.js';
+import { renderPolicyChange } from './policy-change-output.js';
 
 /** `findings list` as an aligned table, `--csv`, and `findings show`'s timeline. */
 
@@ -231,8 +232,9 @@ export function renderFindingWithHistory(
     finding.status === 'resolved' ? history.findLast((t) => t.kind === 'resolved') : undefined;
   const fixed = resolution ? `\n  ${style.dim('resolved'.padEnd(12))}${safe(resolvedBy(resolution))}` : '';
   const count = `${history.length} transition${history.length === 1 ? '' : 's'}, oldest first`;
+  const change = finding.change ? `${renderPolicyChange(finding.change, style)}\n\n` : '';
   return (
-    `${renderFinding(asFinding(finding), style)}${fixed}\n  ${style.dim(seen)}\n\n` +
+    `${renderFinding(asFinding(finding), style)}${fixed}\n  ${style.dim(seen)}\n\n${change}` +
     `History (${count}):\n${renderTimeline(history, style)}`
   );
 }

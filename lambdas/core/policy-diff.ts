@@ -233,21 +233,37 @@ function shortKey(key: string): string {
 
 const list = (values: readonly string[]): string => values.join(', ');
 
-function valuesLine(name: string, c: ValuesChange): string[] {
+/** How the one-line forms name condition keys and join values. */
+interface LineStyle {
+  readonly keyOf: (key: string) => string;
+  readonly list: (values: readonly string[]) => string;
+}
+const SUMMARY_STYLE: LineStyle = { keyOf: shortKey, list };
+/** Alerts: keys whole (two issuers' `sub` stay apart); long lists show their first values and a count. */
+const LIST_HEAD = 5;
+const LINES_STYLE: LineStyle = {
+  keyOf: (key) => key,
+  list: (values) =>
+    values.length <= LIST_HEAD + 1
+      ? list(values)
+      : `${list(values.slice(0, LIST_HEAD))} and ${values.length - LIST_HEAD} more`,
+};
+
+function valuesLine(name: string, c: ValuesChange, { list } = SUMMARY_STYLE): string[] {
   const parts = [c.removed.length ? `−${list(c.removed)}` : '', c.added.length ? `+${list(c.added)}` : ''];
   const text = parts.filter(Boolean).join(' ');
   return text ? [`${name} ${text}`] : [];
 }
 
 /** Condition changes by key: "sub: A → B" when values were replaced under the same key. */
-function conditionLines(changes: readonly ConditionChange[]): string[] {
+function conditionLines(changes: readonly ConditionChange[], { keyOf, list } = SUMMARY_STYLE): string[] {
   const byKey = new Map<string, ConditionChange[]>();
   for (const c of changes) {
     const id = c.key.toLowerCase();
     byKey.set(id, [...(byKey.get(id) ?? []), c]);
   }
   return [...byKey.values()].map((group) => {
-    const key = shortKey(group[group.length - 1]!.key);
+    const key = keyOf(group[group.length - 1]!.key);
     const removed = group.flatMap((c) => c.removed);
     const added = group.flatMap((c) => c.added);
     const ops = sorted(group.map((c) => c.operator));
@@ -267,17 +283,17 @@ function conditionLines(changes: readonly ConditionChange[]): string[] {
   });
 }
 
-function changeParts(c: StatementChange): string[] {
+function changeParts(c: StatementChange, style = SUMMARY_STYLE): string[] {
   return [
     ...(c.sidChange ? [`Sid ${c.sidChange.before ?? '(none)'} → ${c.sidChange.after ?? '(none)'}`] : []),
     ...(c.effect ? [`effect ${c.effect.before} → ${c.effect.after}`] : []),
-    ...valuesLine('principal', c.principals),
-    ...valuesLine('not-principal', c.notPrincipals),
-    ...valuesLine('action', c.actions),
-    ...valuesLine('not-action', c.notActions),
-    ...valuesLine('resource', c.resources),
-    ...valuesLine('not-resource', c.notResources),
-    ...conditionLines(c.conditions),
+    ...valuesLine('principal', c.principals, style),
+    ...valuesLine('not-principal', c.notPrincipals, style),
+    ...valuesLine('action', c.actions, style),
+    ...valuesLine('not-action', c.notActions, style),
+    ...valuesLine('resource', c.resources, style),
+    ...valuesLine('not-resource', c.notResources, style),
+    ...conditionLines(c.conditions, style),
   ];
 }
 
@@ -315,9 +331,55 @@ function valueBlock(name: string, c: ValuesChange, indent: string): string[] {
   ];
 }
 
+/**
+ * An added or removed statement in one line, with what a reader needs to judge it: principals,
+ * resources and conditions (`when StringLike token.actions.githubusercontent.com:sub: repo:acme/*`).
+ */
+function statementLine(raw: unknown): string {
+  const s = parsePolicyDocument({ Statement: [raw] }).statements[0]!;
+  const who = principals(s.principal);
+  const where = s.resource.length ? s.resource : s.notResource.map((r) => `not ${r}`);
+  const { list } = LINES_STYLE;
+  const when = [...conditions(s).entries()].map(
+    ([id, c]) => `${id.slice(0, id.indexOf('\u0000'))} ${c.key}: ${list(c.values)}`,
+  );
+  return [
+    labelOf(s),
+    ...(who.length ? [`for ${list(who)}`] : []),
+    ...(where.length ? [`on ${list(where)}`] : []),
+    ...(when.length ? [`when ${when.join('; ')}`] : []),
+  ].join(' ');
+}
+
+/**
+ * The compact form as one line per change, for alerts (issue 15): per changed statement one line
+ * per principal/action/resource list and per condition key (`token.actions.githubusercontent.com:sub:
+ * A → B`, keys whole so two issuers' `sub` stay apart), one line per added (`+statement …`) or
+ * removed (`−statement …`) statement. Empty when the documents are equivalent.
+ */
+export function diffLines(d: PolicyDiff): string[] {
+  const many = d.changed.length + d.added.length + d.removed.length > 1;
+  return [
+    ...d.changed.flatMap((c) =>
+      changeParts(c, LINES_STYLE).map((part) => (many || c.sid ? `${c.label}: ${part}` : part)),
+    ),
+    ...d.added.map((s) => `+statement ${statementLine(s)}`),
+    ...d.removed.map((s) => `−statement ${statementLine(s)}`),
+    ...(d.version ? [`Version ${d.version.before ?? '(none)'} → ${d.version.after ?? '(none)'}`] : []),
+  ];
+}
+
 /** The full, multi-line diff for `findings show` and history. */
 export function diffText(d: PolicyDiff): string {
-  if (isEmptyDiff(d)) return 'no change';
+  return isEmptyDiff(d) ? 'no change' : diffTextLines(d).join('\n');
+}
+
+/**
+ * `diffText` as lines, so a caller that escapes untrusted text line by line (the terminal) sees a
+ * line break inside a policy value as part of that value, not as a line of the diff.
+ */
+export function diffTextLines(d: PolicyDiff): string[] {
+  if (isEmptyDiff(d)) return ['no change'];
   const lines: string[] = [];
   if (d.version) lines.push(`~ Version ${d.version.before ?? '(none)'} → ${d.version.after ?? '(none)'}`);
   for (const c of d.changed) {
@@ -345,5 +407,5 @@ export function diffText(d: PolicyDiff): string {
       .map((line) => `    ${sign} ${line}`);
   for (const s of d.added) lines.push(`+ statement ${statementSummary(s)}`, ...json(s, '+'));
   for (const s of d.removed) lines.push(`- statement ${statementSummary(s)}`, ...json(s, '-'));
-  return lines.join('\n');
+  return lines;
 }

@@ -272,7 +272,12 @@ export function reconcileFinding(
       if (severityRank(seen.severity) > severityRank(stored.severity)) {
         return transition(
           'escalated',
-          { ...withContent(stored, seen, now), ...(seen.evidence ? { evidence: seen.evidence } : {}) },
+          {
+            ...withContent(stored, seen, now),
+            ...(seen.evidence ? { evidence: seen.evidence } : {}),
+            // The change that widened it, beside the event that made it (issue 15).
+            ...(seen.change ? { change: seen.change } : {}),
+          },
           stored,
           now,
           by,

@@ -1,5 +1,5 @@
 import type { AlertsConfig } from '../core/config.js';
-import { planAlerts, type PlannedAlert, type SlackMessage } from '../core/render/index.js';
+import { planAlerts, type PlannedAlert, type SlackBlock, type SlackMessage } from '../core/render/index.js';
 import type { AlertSink } from '../core/store.js';
 import type { Transition } from '../core/transitions.js';
 
@@ -27,7 +27,14 @@ export function createRecordingSink(alerts: AlertsConfig): RecordingSink {
 }
 
 /** Email body sections worth showing in a preview; the rest (resource table, console link) is left out. */
-const EMAIL_SECTIONS = ['What is wrong', 'Who and where', 'Before → after', 'How to fix'];
+const EMAIL_SECTIONS = [
+  'What is wrong',
+  'Who and where',
+  'What changed',
+  'What changed (when it was introduced)',
+  'Before → after',
+  'How to fix',
+];
 /** Of "Who and where", the rows a reader looks at first. */
 const WHO_ROWS = /^\s*(Who and where|Actor:|Event time:|Source IP:|Seen by)/;
 const PREVIEW_WIDTH = 100;
@@ -104,5 +111,17 @@ export function slackPreview(message: SlackMessage): string[] {
     .map((f) => plainMrkdwn(f.text).split('\n'))
     .filter(([label]) => wanted.includes(label ?? ''))
     .map(([label, ...value]) => `${label}: ${value.join(' ')}`);
-  return [title, ...(pairs.length ? [pairs.join(' · ')] : [])];
+  return [title, ...(pairs.length ? [pairs.join(' · ')] : []), ...changePreview(body)];
+}
+
+/** "What changed · Trust policy: sub: A → B (+2 more)": the diff's first line, as the Slack section shows it. */
+function changePreview(body: readonly SlackBlock[]): string[] {
+  const text = body
+    .map((b) => (b.type === 'section' ? (b.text?.text ?? '') : ''))
+    .find((t) => t.startsWith('*What changed'));
+  if (!text) return [];
+  const [head = '', ...rest] = plainMrkdwn(text).replace(/```/g, '').split('\n');
+  const diff = rest.filter((l) => l && !l.startsWith('… '));
+  const more = diff.length > 1 ? ` (+${diff.length - 1} more)` : '';
+  return [diff[0] ? `${head}: ${diff[0]}${more}` : head];
 }

@@ -13,7 +13,7 @@ import {
 import { consoleUrl } from './console-url.js';
 import type { Digest } from './digest.js';
 import { mrkdwnCode, mrkdwnCodeBlock, mrkdwnLine, mrkdwnProse } from './mrkdwn.js';
-import { SEVERITY_STYLE, slackInline, styleOf } from './slack.js';
+import { policyChangeMrkdwn, SEVERITY_STYLE, slackInline, styleOf } from './slack.js';
 
 /**
  * Amazon Q Developer in chat applications (formerly AWS Chatbot) custom notification. With
@@ -42,6 +42,8 @@ export interface ChatbotNotification {
 }
 
 const MAX_DESCRIPTION = 3500;
+/** The policy diff's share of the description at most. */
+const MAX_CHANGE = 1200;
 
 function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -71,6 +73,12 @@ export function renderChatbot(t: Transition): ChatbotNotification {
   for (const x of change?.facts.slice(0, 4) ?? []) {
     lines.push(`${mrkdwnCode(x.key, 60)}: ${mrkdwnCode(x.before, 120)} → ${mrkdwnCode(x.after, 120)}`);
   }
+  // The diff goes after the detail, in whatever room the rest leaves (at most MAX_CHANGE), so the
+  // description's own cut never splits it.
+  const room = MAX_DESCRIPTION - lines.join('\n').length - 1;
+  // With little room it is the heading and "… N more changes, see `trustwatch findings show ID`".
+  const policyChange = policyChangeMrkdwn(t, Math.min(MAX_CHANGE, Math.max(0, room)));
+  if (policyChange) lines.splice(2, 0, policyChange);
   const nextSteps = [
     ...(t.kind === 'resolved' ? [] : [`*Fix* ${mrkdwnCode(finding.remediation, 600)}`]),
     `*History* ${mrkdwnCode(historyCommand(finding.id), 120)}`,

@@ -12,7 +12,8 @@ import {
 } from './alert-view.js';
 import { consoleUrl } from './console-url.js';
 import type { Digest } from './digest.js';
-import { asciiSubject, clip, fit, indentContinuation, multiLine, oneLine } from './text.js';
+import { changeSubject, moreChanges, policyChangeLines } from './policy-change.js';
+import { asciiSubject, clip, fit, indentContinuation, linesWithin, multiLine, oneLine } from './text.js';
 
 /** An email as SNS sends it: a one-line ASCII subject under 100 characters and a plain-text body. */
 export interface EmailMessage {
@@ -85,6 +86,8 @@ export function renderEmail(t: Transition): EmailMessage {
       ),
     );
   }
+  const policyChange = policyChangeSection(t);
+  if (policyChange) sections.push(policyChange);
   const change = changeOf(t);
   if (change) {
     sections.push(
@@ -107,6 +110,32 @@ export function renderEmail(t: Transition): EmailMessage {
     `--\ntrustwatch · rule ${clip(finding.ruleId, 100)} · finding ${clip(finding.id, 100)} · ${t.kind} at ${clip(t.at, 40)} by ${clip(t.by, 200)}`,
   );
   return { subject: emailSubject(t), body: fit(sections.join('\n\n'), MAX_BODY) + '\n' };
+}
+
+/** Lines of a diff shown in an email; the rest is counted and left to `findings show`. */
+export const MAX_DIFF_LINES = 60;
+export const MAX_DIFF_CHARS = 8000;
+
+/**
+ * "What changed": the subject ("Trust policy:") and the compact diff, one indented line per change,
+ * each cut to one line so a policy value cannot forge a line or a heading of its own.
+ */
+function policyChangeSection(t: Transition): string | undefined {
+  const change = t.finding.change;
+  if (!change) return undefined;
+  const { label, name } = changeSubject(change);
+  const compact = policyChangeLines(change);
+  const lines = compact.lines.map((l) => clip(l, 500));
+  const subject = `${label}${name ? ` ${clip(name, 300)}` : ''}:${compact.note ? ` ${clip(compact.note, 300)}` : ''}`;
+  const heading = t.kind === 'resolved' ? 'What changed (when it was introduced)' : 'What changed';
+  if (lines.length === 1 && !compact.note) return block(heading, [`${subject} ${lines[0]}`]);
+  const { shown, omitted } = linesWithin(lines.slice(0, MAX_DIFF_LINES), MAX_DIFF_CHARS);
+  const left = omitted + Math.max(0, lines.length - MAX_DIFF_LINES);
+  return block(heading, [
+    subject,
+    ...shown.map((l) => `${INDENT}${l}`),
+    ...(left ? [`${moreChanges(left)}${historyCommand(t.finding.id)}`] : []),
+  ]);
 }
 
 function digestLine(t: Transition, index: number): string {

@@ -1,4 +1,4 @@
-import { fit, multiLine, oneLine } from './text.js';
+import { fit, linesWithin, multiLine, oneLine } from './text.js';
 
 /**
  * Slack mrkdwn for untrusted text. Slack parses only &, < and > as control characters (mentions
@@ -44,6 +44,21 @@ export function mrkdwnCodeBlock(value: string, max: number): string {
   const text = multiLine(value);
   if (!text) return '';
   return `\`\`\`${fit(text, max - 6, encodeCode)}\`\`\``;
+}
+
+/**
+ * Untrusted lines (a policy diff) as one code block of whole lines within `max` characters: each
+ * line cut to `maxLine` once encoded; lines that do not fit are left out and counted, so the reader
+ * is told how many (never a line cut in half at the block's end).
+ */
+export function mrkdwnCodeLines(
+  lines: readonly string[],
+  max: number,
+  maxLine = 300,
+): { readonly text: string; readonly omitted: number } {
+  const encoded = lines.map((line) => fit(oneLine(line), maxLine, encodeCode));
+  const { shown, omitted } = linesWithin(encoded, max - 6);
+  return { text: shown.length ? `\`\`\`${shown.join('\n')}\`\`\`` : '', omitted };
 }
 
 /**

@@ -14,7 +14,15 @@ import {
 } from './alert-view.js';
 import { consoleUrl } from './console-url.js';
 import type { Digest } from './digest.js';
-import { mrkdwnCode, mrkdwnCodeBlock, mrkdwnLine, mrkdwnProse, plainLine } from './mrkdwn.js';
+import {
+  mrkdwnCode,
+  mrkdwnCodeBlock,
+  mrkdwnCodeLines,
+  mrkdwnLine,
+  mrkdwnProse,
+  plainLine,
+} from './mrkdwn.js';
+import { changeSubject, moreChanges, policyChangeLines } from './policy-change.js';
 
 /** Slack's documented Block Kit limits. */
 export const SLACK_LIMITS = {
@@ -142,6 +150,26 @@ function changeSection(t: Transition): SlackBlock | undefined {
   return section(lines.join('\n'));
 }
 
+/**
+ * The policy diff as mrkdwn: "*What changed* · Trust policy", the compact diff as a code block of
+ * whole lines (escaped: no mention, link or emphasis survives), and how many changes did not fit
+ * within `max` characters. Shared with the Chatbot notification.
+ */
+export function policyChangeMrkdwn(t: Transition, max: number): string | undefined {
+  const change = t.finding.change;
+  if (!change) return undefined;
+  const { label, name } = changeSubject(change);
+  const heading = t.kind === 'resolved' ? 'What changed (when it was introduced)' : 'What changed';
+  const { note, lines } = policyChangeLines(change);
+  const head = `*${heading}* · ${label}${name ? ` ${mrkdwnCode(name, 200)}` : ''}${note ? `: ${mrkdwnLine(note, 300)}` : ''}`;
+  const command = mrkdwnCode(historyCommand(t.finding.id), 120);
+  // Room for the "… N more changes" line, so the block never needs the last-resort cut.
+  const room = `\n${moreChanges(lines.length)}${command}`.length;
+  const { text, omitted } = mrkdwnCodeLines(lines, Math.max(0, max - head.length - 1 - room));
+  const more = omitted ? `\n${moreChanges(omitted)}${command}` : '';
+  return `${head}${text ? `\n${text}` : ''}${more}`;
+}
+
 /** One transition as a Block Kit message. Every CloudTrail/IAM value is escaped and cut to Slack's limits. */
 export function renderSlack(t: Transition): SlackMessage {
   const { finding } = t;
@@ -158,6 +186,8 @@ export function renderSlack(t: Transition): SlackMessage {
       section(`*${label}*\n${mrkdwnCodeBlock(facts.map((x) => `${x.key}: ${x.value}`).join('\n'), 2800)}`),
     );
   }
+  const policyChange = policyChangeMrkdwn(t, SLACK_LIMITS.sectionText);
+  if (policyChange) body.push(section(policyChange));
   const change = changeSection(t);
   if (change) body.push(change);
   if (t.kind !== 'resolved')

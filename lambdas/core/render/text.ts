@@ -72,3 +72,23 @@ export function asciiSubject(value: string, max = 99): string {
 export function indentContinuation(value: string, indent: string): string {
   return value.replace(/\n/g, `\n${indent}`);
 }
+
+/**
+ * Whole lines within `max` characters (`separator` counted between them): the lines kept and how
+ * many were left out. Lines are given already encoded for their channel.
+ */
+export function linesWithin(
+  lines: readonly string[],
+  max: number,
+  separator = 1,
+): { readonly shown: string[]; readonly omitted: number } {
+  const shown: string[] = [];
+  let used = 0;
+  for (const line of lines) {
+    const next = used + (shown.length ? separator : 0) + line.length;
+    if (next > max) break;
+    shown.push(line);
+    used = next;
+  }
+  return { shown, omitted: lines.length - shown.length };
+}
