@@ -189,6 +189,19 @@ describe.each([dynamo(), local()])('per-channel outbox: $name', (kind) => {
     expect(hub.sent.sort()).toEqual(['opened:alice', 'opened:bob', 'resolved:alice']);
     expect(sns.sent).toHaveLength(3);
   });
+
+  it('queues suppressions for the other channels, never for sns', async () => {
+    const { store } = await opened();
+    const sns = new RecordingSink();
+    const hub = new TestChannel('securityhub');
+    await store.flushOutbox(sns, sec(1));
+    await store.flushChannel(hub, sec(2));
+    await store.suppress(alice.id, { reason: 'vendor', until: sec(86_400), by: 'jane' }, sec(10));
+    expect(await store.flushOutbox(sns, sec(11))).toEqual({ sent: 0, pending: 0 });
+    expect(await store.flushChannel(hub, sec(12))).toMatchObject({ sent: 1 });
+    expect(sns.sent).toHaveLength(2);
+    expect(hub.sent.sort()).toEqual(['opened:alice', 'opened:bob', 'suppressed:alice']);
+  });
 });
 
 async function vi_waitFor(done: () => boolean): Promise<void> {

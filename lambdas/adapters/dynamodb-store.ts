@@ -82,6 +82,7 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
     client: options.client,
     concurrency: options.concurrency ?? 16,
     maxConflictRetries: options.maxConflictRetries ?? 5,
+    outboxEveryTransition: (options.channels ?? []).length > 0,
   });
   const outbox = dynamoDbOutbox(t, options.channels);
 

@@ -134,7 +134,7 @@ function pruneHistory(state: LocalState, now: string): number {
 const iso = (time: string) => new Date(time).toISOString();
 
 /** Applies one reconcile write to the in-memory state; returns the items it counts as written. */
-function applyWrite(state: LocalState, write: FindingWrite, keepOutbox: boolean): number {
+function applyWrite(state: LocalState, write: FindingWrite, keepOutbox: boolean | 'every'): number {
   const id = write.finding.id;
   const prior = state.findings[id];
   if (write.kind !== 'transition') {
@@ -148,7 +148,7 @@ function applyWrite(state: LocalState, write: FindingWrite, keepOutbox: boolean)
   const version = (prior?.version ?? 0) + 1;
   state.findings[id] = { finding: { ...write.finding, changedAt: write.transition.at }, version };
   state.history[id] = appendTransition(state.history[id] ?? [], write.transition);
-  if (keepOutbox && isAlerting(write.transition))
+  if (keepOutbox === 'every' || (keepOutbox && isAlerting(write.transition)))
     state.outbox[`${id}#${version}`] = { transition: write.transition };
   return 2;
 }
@@ -156,6 +156,8 @@ function applyWrite(state: LocalState, write: FindingWrite, keepOutbox: boolean)
 export function createLocalStore(options: LocalStoreOptions = {}): FindingStore {
   const dir = options.stateDir ?? DEFAULT_STATE_DIR;
   const keepOutbox = options.outbox ?? true;
+  // With channels besides sns, every transition is pending: they mirror state (e.g. suppressions).
+  const outboxMode = keepOutbox && (options.channels ?? []).length > 0 ? 'every' : keepOutbox;
 
   async function load(): Promise<{ state: LocalState; legacy: boolean }> {
     const loaded = await loadState(dir, upgrade);
@@ -195,7 +197,7 @@ export function createLocalStore(options: LocalStoreOptions = {}): FindingStore 
         ...(t.previous ? { previous: t.previous } : {}),
         transition: t,
       };
-      applyWrite(state, write, keepOutbox);
+      applyWrite(state, write, outboxMode);
       return { result: t, changed: true };
     });
   }
@@ -279,7 +281,7 @@ export function createLocalStore(options: LocalStoreOptions = {}): FindingStore 
           .filter((f) => inScope(f, scope))
           .map((f) => withMarkedLastSeen(asFinding(f), state.mark));
         const plan = reconcile(current, evaluation, now, options);
-        let itemWrites = plan.writes.reduce((n, w) => n + applyWrite(state, w, keepOutbox), 0);
+        let itemWrites = plan.writes.reduce((n, w) => n + applyWrite(state, w, outboxMode), 0);
         const mark = markAllCoverage(state.mark, evaluation, now);
         if (mark) {
           state.mark = mark;

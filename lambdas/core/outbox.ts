@@ -1,3 +1,4 @@
+import { isAlerting } from './reconcile.js';
 import type { Transition } from './transitions.js';
 
 /**
@@ -162,8 +163,10 @@ export async function flushChannel(
     for (const e of claimed) maxAttempts = Math.max(maxAttempts, e.attempts ?? 1);
     const result = { channel: name, sent, failed: 0, retrying: 0, maxAttempts };
     if (claimed.length === 0) return { ...result, pending: entries.length };
+    // sns alerts only alerting transitions; the others are pending for channels that mirror state.
+    const toSend = claimed.map((e) => e.transition).filter((t) => name !== SNS_CHANNEL || isAlerting(t));
     try {
-      await channel.send(claimed.map((e) => e.transition));
+      if (toSend.length > 0) await channel.send(toSend);
     } catch (error) {
       const failure = failureOf(error);
       const delivered = new Set(failure.delivered);
@@ -195,7 +198,7 @@ export async function flushChannel(
       };
     }
     await port.markSent(name, claimed, now);
-    sent += claimed.length;
+    sent += toSend.length;
     if (entries.length < batchSize) return { ...result, sent, pending: entries.length - claimed.length };
   }
 }

@@ -3,6 +3,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AlertChannel } from '../../core/outbox.js';
 import { deliveryKey } from '../../core/outbox.js';
+import { isAlerting } from '../../core/reconcile.js';
 import { severityRank, type Severity } from '../../core/severity.js';
 import type { Transition } from '../../core/transitions.js';
 
@@ -186,8 +187,11 @@ export function createWebhookChannel(options: WebhookChannelOptions): AlertChann
   return {
     name,
     async send(transitions) {
+      // Alerting transitions at or above minSeverity; the rest (e.g. suppressions) count as done.
       const wanted = transitions.filter(
-        (t) => !options.minSeverity || severityRank(t.finding.severity) >= severityRank(options.minSeverity),
+        (t) =>
+          isAlerting(t) &&
+          (!options.minSeverity || severityRank(t.finding.severity) >= severityRank(options.minSeverity)),
       );
       const delivered: Transition[] = transitions.filter((t) => !wanted.includes(t));
       const rejected: Transition[] = [];
