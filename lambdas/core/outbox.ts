@@ -42,6 +42,12 @@ export interface AlertChannel extends AlertSink {
   readonly name: string;
   /** @default SNS_RETRY for "sns", CHANNEL_RETRY otherwise */
   readonly retry?: RetryPolicy;
+  /**
+   * Entries claimed per flush. Set, a flush sends one batch only (the deliver function runs every
+   * minute): the channel sizes it so one send ends well within the claim's lease, or another flusher
+   * could claim the same entries and send them twice. Absent: 500 a batch until nothing is due.
+   */
+  readonly batchSize?: number;
 }
 
 /**
@@ -153,11 +159,12 @@ export async function flushChannel(
   batchSize = 500,
 ): Promise<ChannelFlushResult> {
   const policy = retryPolicyOf(channel);
+  const size = channel.batchSize ?? batchSize;
   const name = channel.name;
   let sent = 0;
   let maxAttempts = 0;
   for (;;) {
-    const entries = await port.pending(name, batchSize, now);
+    const entries = await port.pending(name, size, now);
     const leaseUntil = plusSeconds(now, DEFAULT_OUTBOX_LEASE_SECONDS);
     const claimed = [...(await port.claim(name, entries, now, leaseUntil))].sort(byTime);
     for (const e of claimed) maxAttempts = Math.max(maxAttempts, e.attempts ?? 1);
@@ -199,7 +206,8 @@ export async function flushChannel(
     }
     await port.markSent(name, claimed, now);
     sent += toSend.length;
-    if (entries.length < batchSize) return { ...result, sent, pending: entries.length - claimed.length };
+    if (entries.length < size || channel.batchSize !== undefined)
+      return { ...result, sent, pending: entries.length - claimed.length };
   }
 }
 

@@ -73,6 +73,8 @@ export function createSecurityHubChannel(options: SecurityHubChannelOptions): Al
 
   return {
     name: SECURITY_HUB_CHANNEL,
+    // One import call (and at most four workflow calls) per flush: far within the outbox lease.
+    batchSize: ASFF_BATCH_LIMIT,
     async send(transitions) {
       // One finding may change twice in a batch (opened, then resolved): the latest state wins.
       const latest = new Map<string, Transition>();

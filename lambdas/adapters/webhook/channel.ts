@@ -127,7 +127,7 @@ export interface WebhookChannelOptions {
   /** Reads the secret's value (cached by the caller or not; re-read after a failure). */
   readonly secret: () => Promise<string | undefined>;
   readonly minSeverity?: Severity;
-  /** Per request, connect to last byte. @default 10000 */
+  /** Per request, connect to last byte. @default 5000 (WEBHOOK_BATCH_SIZE of them stay within the outbox lease) */
   readonly timeoutMs?: number;
   /** Unix time for the timestamp header. @default Date.now */
   readonly clock?: () => number;
@@ -136,6 +136,9 @@ export interface WebhookChannelOptions {
   /** Where rejected deliveries (4xx) are reported. */
   readonly logger?: { error(message: string, extra: Record<string, unknown>): void };
 }
+
+/** Deliveries per flush: 10 × the 5 s timeout stays within the 60 s outbox lease. */
+export const WEBHOOK_BATCH_SIZE = 10;
 
 export const WEBHOOK_REJECTED_MESSAGE = 'webhook rejected a delivery; it is not retried';
 
@@ -182,10 +185,11 @@ export function retryAfterSeconds(value: string | undefined, nowMs: number): num
 
 export function createWebhookChannel(options: WebhookChannelOptions): AlertChannel {
   const name = `webhook:${options.name}`;
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? 5_000;
   const clock = options.clock ?? Date.now;
   return {
     name,
+    batchSize: WEBHOOK_BATCH_SIZE,
     async send(transitions) {
       // Alerting transitions at or above minSeverity; the rest (e.g. suppressions) count as done.
       const wanted = transitions.filter(
