@@ -202,6 +202,16 @@ describe.each([dynamo(), local()])('per-channel outbox: $name', (kind) => {
     expect(sns.sent).toHaveLength(2);
     expect(hub.sent.sort()).toEqual(['opened:alice', 'opened:bob', 'suppressed:alice']);
   });
+
+  it('sends one batch per flush for a channel that sizes its batch (so a send ends within its lease)', async () => {
+    const { store } = await opened();
+    await store.flushOutbox(new RecordingSink(), sec(1));
+    const hook = Object.assign(new TestChannel('webhook:ops'), { batchSize: 1 });
+    expect(await store.flushChannel(hook, sec(2))).toMatchObject({ sent: 1, pending: 0 });
+    expect(await store.flushChannel(hook, sec(3))).toMatchObject({ sent: 1 });
+    expect(await store.flushChannel(hook, sec(4))).toMatchObject({ sent: 0, pending: 0 });
+    expect(hook.batches.map((b) => b.length)).toEqual([1, 1]);
+  });
 });
 
 async function vi_waitFor(done: () => boolean): Promise<void> {
