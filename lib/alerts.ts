@@ -141,6 +141,7 @@ export function slackWebhookSecret(
   scope: Construct,
   ref: string,
   id = 'SlackWebhook',
+  configKey = 'alerts.slack.webhookSecret',
 ): SlackWebhookSecretRef {
   if (!ref.startsWith('arn:')) {
     const secret = Secret.fromSecretNameV2(scope, id, ref);
@@ -148,7 +149,7 @@ export function slackWebhookSecret(
   }
   if (!COMPLETE_SECRET_ARN.test(ref)) {
     throw new ConfigError([
-      `alerts.slack.webhookSecret: "${ref}" is not a complete secret ARN (…:secret:NAME-AbCdEf); give the complete ARN or just the secret's name`,
+      `${configKey}: "${ref}" is not a complete secret ARN (…:secret:NAME-AbCdEf); give the complete ARN or just the secret's name`,
     ]);
   }
   const secret = Secret.fromSecretCompleteArn(scope, id, ref);

@@ -50,12 +50,8 @@ export function createFindingsStore(scope: Construct, removalPolicy: RemovalPoli
   return { table, key };
 }
 
-/**
- * What the store and alert adapters call: exactly STORE_PERMISSIONS on the table and its indexes,
- * sns:Publish on the alerts topic (and the Chatbot topic, which shares its key), and each key only
- * through the service that uses it.
- */
-export function grantStoreAndPublish(role: IRole, store: FindingsStore, alerts: AlertsTopic): void {
+/** Exactly STORE_PERMISSIONS on the table and its indexes, and the table key through DynamoDB only. */
+export function grantStore(role: IRole, store: FindingsStore): void {
   const region = Stack.of(store.table).region;
   role.addToPrincipalPolicy(
     new PolicyStatement({
@@ -72,6 +68,33 @@ export function grantStoreAndPublish(role: IRole, store: FindingsStore, alerts: 
       conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${region}.amazonaws.com` } },
     }),
   );
+  Validations.of(role).acknowledge(
+    {
+      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(store.table)}.Arn>/index/*]`,
+      reason:
+        'The store queries its own table’s GSIs (TABLE_SCHEMA.globalSecondaryIndexes); index/* covers exactly those of this table.',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason:
+        'DynamoDB and SNS call GenerateDataKey/GenerateDataKeyWithoutPlaintext on the caller’s behalf; limited to this stack’s keys through kms:ViaService.',
+    },
+    {
+      id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
+      reason:
+        'DynamoDB re-encrypts table data keys on the caller’s behalf; limited to the table key through kms:ViaService.',
+    },
+  );
+}
+
+/**
+ * What the store and alert adapters call: exactly STORE_PERMISSIONS on the table and its indexes,
+ * sns:Publish on the alerts topic (and the Chatbot topic, which shares its key), and each key only
+ * through the service that uses it.
+ */
+export function grantStoreAndPublish(role: IRole, store: FindingsStore, alerts: AlertsTopic): void {
+  grantStore(role, store);
+  const region = Stack.of(store.table).region;
   role.addToPrincipalPolicy(
     new PolicyStatement({
       sid: 'PublishAlerts',
@@ -95,22 +118,5 @@ export function grantStoreAndPublish(role: IRole, store: FindingsStore, alerts: 
       resources: [alerts.key.keyArn],
       conditions: { StringEquals: { 'kms:ViaService': `sns.${region}.amazonaws.com` } },
     }),
-  );
-  Validations.of(role).acknowledge(
-    {
-      id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(store.table)}.Arn>/index/*]`,
-      reason:
-        'The store queries its own table’s GSIs (TABLE_SCHEMA.globalSecondaryIndexes); index/* covers exactly those of this table.',
-    },
-    {
-      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason:
-        'DynamoDB and SNS call GenerateDataKey/GenerateDataKeyWithoutPlaintext on the caller’s behalf; limited to this stack’s keys through kms:ViaService.',
-    },
-    {
-      id: 'AwsSolutions-IAM5[Action::kms:ReEncrypt*]',
-      reason:
-        'DynamoDB re-encrypts table data keys on the caller’s behalf; limited to the table key through kms:ViaService.',
-    },
   );
 }

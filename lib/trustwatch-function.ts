@@ -17,7 +17,7 @@ import { aliasArgs, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, REQUIRE_SHIM } from './la
 
 /** The Lambda entry points, written in lambdas/handlers/<name>.ts, each exporting `handler` (org-sweep: three named exports). */
 /** Every Lambda entry under lambdas/handlers/ the construct deploys (other files there are shared modules). */
-export const HANDLER_NAMES = ['event', 'sweep', 'notifier', 'org-sweep'] as const;
+export const HANDLER_NAMES = ['event', 'sweep', 'notifier', 'org-sweep', 'deliver'] as const;
 export type HandlerName = (typeof HANDLER_NAMES)[number];
 
 /** Absolute path of a handler's source, resolved from this file so synth works from any cwd. */

@@ -16,6 +16,7 @@ import { DAILY_DIGEST_EVENT } from '../lambdas/core/render/open-digest.js';
 import type { Rule } from '../lambdas/core/rule.js';
 import { RULES } from '../lambdas/rules/index.js';
 import { addChatbotChannel, addSlackNotifier, createAlertsTopic, type AlertsTopic } from './alerts.js';
+import { addDeliverFunction } from './channels.js';
 import { cloudTrailPatterns, forwarderRuleNames, type CloudTrailPattern } from './event-patterns.js';
 import { FirstSweep } from './first-sweep.js';
 import {
@@ -118,6 +119,8 @@ export class TrustWatch extends Construct {
   readonly eventFunction?: TrustWatchFunction;
   readonly sweepFunction?: TrustWatchFunction;
   readonly notifierFunction?: TrustWatchFunction;
+  /** Sends findings to Security Hub and webhooks; absent when neither is configured. */
+  readonly deliverFunction?: TrustWatchFunction;
   readonly eventRules: EventRule[] = [];
   readonly sweepSchedule?: Schedule;
   /** Only with `sweepMode: 'organization'`. */
@@ -333,6 +336,17 @@ export class TrustWatch extends Construct {
     if (this.alerts.chatbotTopic && slack?.workspaceId !== undefined && slack.channelId !== undefined) {
       addChatbotChannel(this, this.alerts.chatbotTopic, slack.workspaceId, slack.channelId);
     }
+
+    // Security Hub and webhooks (docs/store.md "Outbox: per channel"); nothing when none is configured.
+    this.deliverFunction = addDeliverFunction(this, {
+      config,
+      store: this.store,
+      environment: storeEnvironment,
+      logRetention,
+      logRemovalPolicy: removalPolicy,
+      deadLetterQueue: eventDeadLetters,
+      prefix,
+    });
 
     new SelfHealthAlarms(this, 'Health', {
       topics: [this.topic, ...(this.alerts.chatbotTopic ? [this.alerts.chatbotTopic] : [])],

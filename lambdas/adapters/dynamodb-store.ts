@@ -24,6 +24,7 @@ import {
   epochSeconds,
   EVENT_RETENTION_DAYS,
   FindingNotFoundError,
+  flushChannel,
   flushOutbox,
   resourceFilterKey,
   StoreConflictError,
@@ -70,6 +71,8 @@ export interface DynamoDbStoreOptions {
   readonly concurrency?: number;
   /** Times one finding's write is recomputed after losing a race (default 5). */
   readonly maxConflictRetries?: number;
+  /** Outbox channels besides "sns" each alert is also pending on (docs/store.md); default none. */
+  readonly channels?: readonly string[];
 }
 
 /** The FindingStore on the findings table (see docs/store.md for the key design). */
@@ -79,8 +82,9 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
     client: options.client,
     concurrency: options.concurrency ?? 16,
     maxConflictRetries: options.maxConflictRetries ?? 5,
+    outboxEveryTransition: (options.channels ?? []).length > 0,
   });
-  const outbox = dynamoDbOutbox(t);
+  const outbox = dynamoDbOutbox(t, options.channels);
 
   /** Commits a write; after losing a race, reloads the finding and decides again from its real state. */
   async function settle(
@@ -265,5 +269,6 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
       );
     },
     flushOutbox: (sink: AlertSink, now: string) => flushOutbox(outbox, sink, iso(now)),
+    flushChannel: (channel, now) => flushChannel(outbox, channel, iso(now)),
   };
 }

@@ -20,7 +20,9 @@ import {
   epochSeconds,
   EVENT_RETENTION_DAYS,
   FindingNotFoundError,
+  flushChannel,
   flushOutbox,
+  SNS_CHANNEL,
   HISTORY_RETENTION_DAYS,
   resourceFilterKey,
   type ApplyOptions,
@@ -61,6 +63,20 @@ export interface LocalStoreOptions {
   readonly outbox?: boolean;
   /** How long to wait for another process's lock before giving up (default 10 s). */
   readonly lockWaitMs?: number;
+  /** Outbox channels besides "sns" each alert is also pending on (docs/store.md); default none. */
+  readonly channels?: readonly string[];
+}
+
+/** One pending delivery (docs/store.md "Outbox: per channel"); epoch ms times. */
+interface OutboxRecord {
+  transition: Transition;
+  claimedUntil?: number;
+  attempts?: number;
+  nextAttemptAt?: number;
+  lastError?: string;
+  /** sns entries only: the other channels' entries were created. */
+  fannedOut?: true;
+  failedAt?: string;
 }
 
 interface LocalState {
@@ -71,8 +87,12 @@ interface LocalState {
    * older than HISTORY_RETENTION_DAYS are dropped, as the table's TTL does.
    */
   history: Record<string, StoredTransition[]>;
-  /** Pending alerts by "<id>#<version>"; removed when sent. */
-  outbox: Record<string, { transition: Transition; claimedUntil?: number }>;
+  /** Pending "sns" alerts by "<id>#<version>"; removed when sent. */
+  outbox: Record<string, OutboxRecord>;
+  /** Pending deliveries of the other channels, by channel, then "<id>#<version>". */
+  channels?: Record<string, Record<string, OutboxRecord>>;
+  /** Deliveries given up (rejected, or out of attempts), by channel: kept to be seen, not retried. */
+  undelivered?: Record<string, Record<string, OutboxRecord>>;
   events: Record<string, { status: 'claimed' | 'done'; leaseUntil: number; expiresAt: number }>;
   mark?: CoverageMark;
   /** The identity baseline (issue 15; local-store/identity-baseline.ts); absent in files written before it. */
@@ -107,13 +127,19 @@ function pruneHistory(state: LocalState, now: string): number {
     state.history[id] = encodeHistory(decodeHistory(entries).slice(expired));
     dropped += expired;
   }
+  for (const failed of Object.values(state.undelivered ?? {}))
+    for (const [key, e] of Object.entries(failed))
+      if ((e.failedAt ?? '') < cutoff) {
+        delete failed[key];
+        dropped += 1;
+      }
   return dropped;
 }
 
 const iso = (time: string) => new Date(time).toISOString();
 
 /** Applies one reconcile write to the in-memory state; returns the items it counts as written. */
-function applyWrite(state: LocalState, write: FindingWrite, keepOutbox: boolean): number {
+function applyWrite(state: LocalState, write: FindingWrite, keepOutbox: boolean | 'every'): number {
   const id = write.finding.id;
   const prior = state.findings[id];
   if (write.kind !== 'transition') {
@@ -127,7 +153,7 @@ function applyWrite(state: LocalState, write: FindingWrite, keepOutbox: boolean)
   const version = (prior?.version ?? 0) + 1;
   state.findings[id] = { finding: { ...write.finding, changedAt: write.transition.at }, version };
   state.history[id] = appendTransition(state.history[id] ?? [], write.transition);
-  if (keepOutbox && isAlerting(write.transition))
+  if (keepOutbox === 'every' || (keepOutbox && isAlerting(write.transition)))
     state.outbox[`${id}#${version}`] = { transition: write.transition };
   return 2;
 }
@@ -140,7 +166,10 @@ function stateAccess(dir: string, drainOutbox: boolean, lockWaitMs?: number): St
   async function load(): Promise<{ state: LocalState; legacy: boolean }> {
     const loaded = await loadState(dir, upgrade);
     const state = loaded.state ?? emptyState();
-    if (drainOutbox) state.outbox = {};
+    if (drainOutbox) {
+      state.outbox = {};
+      delete state.channels;
+    }
     return { state, legacy: loaded.legacy };
   }
   return {
@@ -170,6 +199,8 @@ export function createLocalIdentityBaselineStore(options: Omit<LocalStoreOptions
 export function createLocalStore(options: LocalStoreOptions = {}): FindingStore {
   const dir = options.stateDir ?? DEFAULT_STATE_DIR;
   const keepOutbox = options.outbox ?? true;
+  // With channels besides sns, every transition is pending: they mirror state (e.g. suppressions).
+  const outboxMode = keepOutbox && (options.channels ?? []).length > 0 ? 'every' : keepOutbox;
   const { transact, read } = stateAccess(dir, !keepOutbox, options.lockWaitMs);
 
   function personAct(id: string, act: (f: StoredFinding) => Transition): Promise<Transition> {
@@ -183,39 +214,76 @@ export function createLocalStore(options: LocalStoreOptions = {}): FindingStore 
         ...(t.previous ? { previous: t.previous } : {}),
         transition: t,
       };
-      applyWrite(state, write, keepOutbox);
+      applyWrite(state, write, outboxMode);
       return { result: t, changed: true };
     });
   }
 
+  const fanOut = options.channels ?? [];
+  const queue = (state: LocalState, channel: string): Record<string, OutboxRecord> => {
+    if (channel === SNS_CHANNEL) return state.outbox;
+    const channels = (state.channels ??= {});
+    return (channels[channel] ??= {});
+  };
+  const due = (e: OutboxRecord, now: number) => e.nextAttemptAt === undefined || e.nextAttemptAt <= now;
+
   const outbox: OutboxPort = {
-    pending: (limit) =>
+    pending: (channel, limit, now) =>
       read((state) =>
-        Object.entries(state.outbox)
+        Object.entries(queue(state, channel))
+          .filter(([, e]) => due(e, Date.parse(now)))
           .map(([key, e]) => ({ key, transition: e.transition }))
           .sort((a, b) =>
             a.transition.at < b.transition.at ? -1 : a.transition.at > b.transition.at ? 1 : 0,
           )
           .slice(0, limit),
       ),
-    claim: (entries, now, leaseUntil) =>
+    claim: (channel, entries, now, leaseUntil) =>
       transact((state) => {
-        const claimed = entries.filter((entry) => {
-          const e = state.outbox[entry.key];
-          if (!e || (e.claimedUntil !== undefined && e.claimedUntil >= Date.parse(now))) return false;
+        const at = Date.parse(now);
+        const pending = queue(state, channel);
+        const claimed = entries.flatMap((entry) => {
+          const e = pending[entry.key];
+          if (!e || (e.claimedUntil !== undefined && e.claimedUntil >= at) || !due(e, at)) return [];
           e.claimedUntil = Date.parse(leaseUntil);
-          return true;
+          e.attempts = (e.attempts ?? 0) + 1;
+          if (channel === SNS_CHANNEL && !e.fannedOut) {
+            for (const other of fanOut) queue(state, other)[entry.key] ??= { transition: e.transition };
+            e.fannedOut = true;
+          }
+          return [{ ...entry, attempts: e.attempts }];
         });
         return { result: claimed, changed: claimed.length > 0 };
       }),
-    markSent: (entries) =>
+    markSent: (channel, entries) =>
       transact((state) => {
-        for (const entry of entries) delete state.outbox[entry.key];
+        const pending = queue(state, channel);
+        for (const entry of entries) delete pending[entry.key];
         return { result: undefined, changed: entries.length > 0 };
       }),
-    release: (entries) =>
+    retryLater: (channel, entries, nextAttemptAt, error) =>
       transact((state) => {
-        for (const entry of entries) delete state.outbox[entry.key]?.claimedUntil;
+        const pending = queue(state, channel);
+        for (const entry of entries) {
+          const e = pending[entry.key];
+          if (!e) continue;
+          delete e.claimedUntil;
+          e.nextAttemptAt = Date.parse(nextAttemptAt);
+          e.lastError = error;
+        }
+        return { result: undefined, changed: entries.length > 0 };
+      }),
+    markFailed: (channel, entries, now, error) =>
+      transact((state) => {
+        const pending = queue(state, channel);
+        const failed = ((state.undelivered ??= {})[channel] ??= {});
+        for (const entry of entries) {
+          const e = pending[entry.key];
+          if (!e) continue;
+          delete pending[entry.key];
+          const { claimedUntil: _c, nextAttemptAt: _n, ...kept } = e;
+          failed[entry.key] = { ...kept, failedAt: now, lastError: error };
+        }
         return { result: undefined, changed: entries.length > 0 };
       }),
   };
@@ -230,7 +298,7 @@ export function createLocalStore(options: LocalStoreOptions = {}): FindingStore 
           .filter((f) => inScope(f, scope))
           .map((f) => withMarkedLastSeen(asFinding(f), state.mark));
         const plan = reconcile(current, evaluation, now, options);
-        let itemWrites = plan.writes.reduce((n, w) => n + applyWrite(state, w, keepOutbox), 0);
+        let itemWrites = plan.writes.reduce((n, w) => n + applyWrite(state, w, outboxMode), 0);
         const mark = markAllCoverage(state.mark, evaluation, now);
         if (mark) {
           state.mark = mark;
@@ -294,5 +362,6 @@ export function createLocalStore(options: LocalStoreOptions = {}): FindingStore 
         return { result: undefined, changed: true };
       }),
     flushOutbox: (sink, now) => flushOutbox(outbox, sink, iso(now)),
+    flushChannel: (channel, now) => flushChannel(outbox, channel, iso(now)),
   };
 }

@@ -13,6 +13,7 @@ import {
   pipe,
   positive,
   record,
+  refine,
   regex,
   strictObject,
   string,
@@ -111,6 +112,16 @@ const slackSchema = strictObject({
   minSeverity: optional(severity),
 });
 
+/** A signed webhook (README "Where findings go"): the secret holds a URL or {"url", "signingKey"}. */
+const webhookSchema = strictObject({
+  /** Names the channel ("webhook:<name>") and its deliveries; letters, digits, - and _. */
+  name: string().check(regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1 to 40 letters, digits, "-" or "_"')),
+  /** Secrets Manager secret (name or complete ARN) holding the URL, or JSON {"url", "signingKey"}. */
+  urlSecret: nonEmpty(),
+  /** Transitions below this severity are not posted. */
+  minSeverity: optional(severity),
+});
+
 export const alertsSchema = strictObject({
   emails: _default(array(email('must be an email address')), []),
   /** Transitions below this severity are stored but not alerted. */
@@ -124,6 +135,18 @@ export const alertsSchema = strictObject({
    * "cron(0 8 * * ? *)"). Absent: no daily digest.
    */
   dailyDigest: optional(scheduleExpression()),
+  /** Import findings into this account's Security Hub (BatchImportFindings, default product). */
+  securityHub: _default(boolean(), false),
+  /** Signed webhooks each transition is POSTed to (names must be unique). */
+  webhooks: _default(
+    array(webhookSchema).check(
+      refine(
+        (hooks) => new Set(hooks.map((h) => h.name)).size === hooks.length,
+        'webhook names must be unique',
+      ),
+    ),
+    [],
+  ),
 });
 
 export const sweepSchema = strictObject({

@@ -4,14 +4,20 @@ import type { ReconcileOptions, SuppressionRequest } from './reconcile.js';
 import { bySeverityDesc, type Severity } from './severity.js';
 import type { ExpiryMarked } from './suppression-expiry.js';
 import type { Transition } from './transitions.js';
+import type { AlertChannel, AlertSink, ChannelFlushResult, FlushResult } from './outbox.js';
 
-/**
- * Where alerting transitions go (SNS, Slack, stdout). Throws when delivery failed; the outbox keeps them,
- * except those the error lists in `delivered` (sent before the failure), which are marked sent.
- */
-export interface AlertSink {
-  send(transitions: Transition[]): Promise<void>;
-}
+export {
+  DEFAULT_OUTBOX_LEASE_SECONDS,
+  flushChannel,
+  flushOutbox,
+  SNS_CHANNEL,
+  type AlertChannel,
+  type AlertSink,
+  type ChannelFlushResult,
+  type FlushResult,
+  type OutboxEntry,
+  type OutboxPort,
+} from './outbox.js';
 
 /** Where the daily digest of open findings goes (SNS). Throws when it was not delivered. */
 export interface OpenFindingsDigestSink {
@@ -60,12 +66,6 @@ export interface ListQuery {
 /** Outcome of claiming a CloudTrail event id for processing. */
 export type EventClaim = 'claimed' | 'done' | 'in-progress';
 
-export interface FlushResult {
-  readonly sent: number;
-  /** Pending entries left (claimed elsewhere, or more than one flush takes). */
-  readonly pending: number;
-}
-
 /**
  * Current state and history of findings. `applyEvaluation` is the only writer of evaluation
  * results; every adapter runs the same pure `reconcile` and passes the same contract tests.
@@ -87,8 +87,13 @@ export interface FindingStore {
    */
   claimEvent(eventId: string, now: string, leaseSeconds?: number): Promise<EventClaim>;
   completeEvent(eventId: string, now: string): Promise<void>;
-  /** Sends pending alerting transitions, each claimed before sending and marked sent after. */
+  /** Sends pending alerting transitions on "sns", each claimed before sending and marked sent after; throws when the send failed. */
   flushOutbox(sink: AlertSink, now: string): Promise<FlushResult>;
+  /**
+   * Sends what is pending and due on one channel (docs/store.md "Outbox: per channel"); never throws
+   * for the channel's failure: it is in the result (retried later, or marked failed).
+   */
+  flushChannel(channel: AlertChannel, now: string): Promise<ChannelFlushResult>;
 }
 
 /** Drops the store-only field before a finding goes back into reconcile or a transition. */
@@ -113,7 +118,6 @@ export class StoreConflictError extends Error {
 }
 
 export const DEFAULT_EVENT_LEASE_SECONDS = 120;
-export const DEFAULT_OUTBOX_LEASE_SECONDS = 60;
 export const HISTORY_RETENTION_DAYS = 400;
 export const EVENT_RETENTION_DAYS = 7;
 
@@ -133,67 +137,6 @@ export function compareListed(a: StoredFinding, b: StoredFinding): number {
     (a.changedAt < b.changedAt ? 1 : a.changedAt > b.changedAt ? -1 : 0) ||
     (a.id < b.id ? -1 : 1)
   );
-}
-
-/** A pending alert, keyed by the store. */
-export interface OutboxEntry {
-  readonly key: string;
-  readonly transition: Transition;
-}
-
-/** The few primitives a store gives the shared outbox algorithm. */
-export interface OutboxPort {
-  pending(limit: number): Promise<OutboxEntry[]>;
-  /**
-   * Claims each entry with a conditional write (pending, and not claimed or its claim expired);
-   * returns the claimed ones, their findings' state settled so only committed changes are sent.
-   */
-  claim(entries: readonly OutboxEntry[], now: string, leaseUntil: string): Promise<OutboxEntry[]>;
-  markSent(entries: readonly OutboxEntry[], now: string): Promise<void>;
-  release(entries: readonly OutboxEntry[]): Promise<void>;
-}
-
-const byTime = (a: OutboxEntry, b: OutboxEntry) =>
-  a.transition.at < b.transition.at ? -1 : a.transition.at > b.transition.at ? 1 : 0;
-
-/** Transitions a failed `AlertSink.send` reports as delivered before the failure (its error's `delivered`). */
-function deliveredBy(error: unknown): ReadonlySet<Transition> {
-  const list = (error as { delivered?: unknown } | null)?.delivered;
-  return new Set(Array.isArray(list) ? (list as Transition[]) : []);
-}
-
-/**
- * Claim → send → mark sent, a batch at a time until nothing is left. A failed send releases the
- * batch's claims and rethrows, so its entries stay pending for the next invocation. A crash between
- * send and mark-sent re-sends that batch once its lease has expired.
- */
-export async function flushOutbox(
-  port: OutboxPort,
-  sink: AlertSink,
-  now: string,
-  batchSize = 500,
-): Promise<FlushResult> {
-  let sent = 0;
-  for (;;) {
-    const entries = await port.pending(batchSize);
-    const claimed = [...(await port.claim(entries, now, addSeconds(now, DEFAULT_OUTBOX_LEASE_SECONDS)))].sort(
-      byTime,
-    );
-    if (claimed.length === 0) return { sent, pending: entries.length };
-    try {
-      await sink.send(claimed.map((e) => e.transition));
-    } catch (error) {
-      // What the sink delivered before failing is marked sent: re-sending it would alert twice.
-      const delivered = deliveredBy(error);
-      const done = claimed.filter((e) => delivered.has(e.transition));
-      if (done.length > 0) await port.markSent(done, now).catch(() => undefined);
-      await port.release(claimed.filter((e) => !delivered.has(e.transition))).catch(() => undefined);
-      throw error;
-    }
-    await port.markSent(claimed, now);
-    sent += claimed.length;
-    if (entries.length < batchSize) return { sent, pending: entries.length - claimed.length };
-  }
 }
 
 /** Normalises a `resource` filter: IAM user/role/group ARNs become their resource key. */

@@ -14,6 +14,7 @@ import {
   createSnsOpenFindingsDigestSink,
   type SinkLogger,
 } from '../adapters/sns-publisher.js';
+import { outboxChannels } from '../core/channels.js';
 import { parseConfig, type TrustwatchConfig } from '../core/config.js';
 import type { AccountSnapshot } from '../core/snapshot.js';
 import {
@@ -164,7 +165,12 @@ export function createIdentityBaselineStore(env: RuntimeEnv): IdentityBaselineSt
 }
 
 export function createStore(env: RuntimeEnv): FindingStore {
-  return createDynamoDbStore({ tableName: env.tableName, client: dynamoDbClient(env) });
+  // Every alert is also queued for the config's other channels (Security Hub, webhooks), sent by the deliver function.
+  return createDynamoDbStore({
+    tableName: env.tableName,
+    client: dynamoDbClient(env),
+    channels: outboxChannels(env.config),
+  });
 }
 
 /** The trail buckets/log groups item the sweep writes and the event function reads. */

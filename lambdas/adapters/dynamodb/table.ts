@@ -74,6 +74,8 @@ export interface FindingTableOptions {
   readonly client: DynamoDBClient;
   readonly concurrency: number;
   readonly maxConflictRetries: number;
+  /** Outbox channels besides sns exist: every transition is pending (they mirror state, e.g. suppressions). */
+  readonly outboxEveryTransition?: boolean;
 }
 
 export type FindingTable = ReturnType<typeof findingTable>;
@@ -299,7 +301,11 @@ export function findingTable(options: FindingTableOptions) {
     switch (write.kind) {
       case 'transition': {
         const next = (version ?? 0) + 1;
-        const history = historyItem(write.transition, next, isAlerting(write.transition));
+        const history = historyItem(
+          write.transition,
+          next,
+          options.outboxEveryTransition === true || isAlerting(write.transition),
+        );
         await put(history, 'attribute_not_exists(pk)');
         if (history.outboxPk)
           recent.set(outboxKey(history.pk, history.sk), {
