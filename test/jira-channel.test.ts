@@ -1,9 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJiraChannel, JiraDeliveryError } from '../lambdas/adapters/jira/channel.js';
 import { findingLabel, type AdfDoc } from '../lambdas/adapters/jira/document.js';
+import { jiraChannelFromConfig } from '../lambdas/adapters/jira/index.js';
 import { createLocalStore } from '../lambdas/adapters/local-store.js';
 import { parseConfig, type JiraConfig } from '../lambdas/core/config.js';
 import type { Finding } from '../lambdas/core/model.js';
@@ -386,5 +389,28 @@ describe('Jira channel: failures', () => {
     expect(e.retryable).toBe(true);
     expect(e.delivered).toEqual([]);
     expect(jira.requests).toHaveLength(0);
+  });
+});
+
+describe('jiraChannelFromConfig: the token from Secrets Manager', () => {
+  it('reads the secret once, and again after Jira answered 401 (a rotated token)', async () => {
+    const secrets = mockClient(SecretsManagerClient);
+    secrets
+      .on(GetSecretValueCommand, { SecretId: 'jira/token' })
+      .resolvesOnce({ SecretString: JSON.stringify({ email: CREDENTIALS.email, apiToken: 'old-token' }) })
+      .resolves({ SecretString: JSON.stringify(CREDENTIALS) });
+    const c = jiraChannelFromConfig({
+      config: jiraConfig(),
+      secrets: new SecretsManagerClient({ region: 'us-east-1' }),
+      refs: memoryTicketRefs(),
+    });
+    const e = (await c.send([transition('opened', high)]).catch((x: unknown) => x)) as JiraDeliveryError;
+    expect(e.status).toBe(401);
+    expect(e.message).not.toContain('old-token');
+    await c.send([transition('opened', high)]);
+    await c.send([transition('opened', finding('iam-user-not-allowed', user('third')))]);
+    expect(jira.issues.size).toBe(2);
+    expect(secrets.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+    secrets.restore();
   });
 });
