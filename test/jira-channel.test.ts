@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createJiraChannel, JiraDeliveryError } from '../lambdas/adapters/jira/channel.js';
+import { createJiraChannel, JiraDeliveryError, NO_ISSUE, PENDING } from '../lambdas/adapters/jira/channel.js';
 import { findingLabel, type AdfDoc } from '../lambdas/adapters/jira/document.js';
 import { jiraChannelFromConfig } from '../lambdas/adapters/jira/index.js';
 import { createLocalStore } from '../lambdas/adapters/local-store.js';
@@ -218,7 +218,9 @@ describe('Jira channel: de-duplication when the key was lost', () => {
     const refs: TicketRefs = {
       get: (id) => inner.get(id),
       put: (id, key) => {
-        if (crash) return Promise.reject(new Error('process died before storing the key'));
+        // The pending marker is written; the process dies before the issue key is.
+        if (crash && !key.startsWith(PENDING))
+          return Promise.reject(new Error('process died before storing the key'));
         return inner.put(id, key);
       },
     };
@@ -230,6 +232,44 @@ describe('Jira channel: de-duplication when the key was lost', () => {
     expect(inner.entries.get(high.id)).toBe([...jira.issues.keys()][0]);
     const search = jira.requests.filter((r) => r.path.startsWith('/rest/api/3/search/jql'));
     expect(decodeURIComponent(search.at(-1)!.path)).toContain(`labels = "${findingLabel(high.id)}"`);
+  });
+
+  it('a lost create that search does not show yet is waited for, never created twice', async () => {
+    let clock = Date.parse(T0);
+    const refs = memoryTicketRefs();
+    const make = () =>
+      createJiraChannel({
+        config: jiraConfig(),
+        refs,
+        credentials: () => Promise.resolve(CREDENTIALS),
+        http: { timeoutMs: 500 },
+        now: () => clock,
+      });
+    jira.hideFromSearch(true); // Jira's JQL index has not caught up with new issues.
+    jira.fail('POST /rest/api/3/issue', { afterWork: 502 });
+    await expect(make().send([transition('opened', high)])).rejects.toThrow(JiraDeliveryError);
+    expect(refs.entries.get(high.id)).toBe(`${PENDING}${T0}`);
+    clock += 60_000;
+    const waiting = (await make()
+      .send([transition('opened', high)])
+      .catch((e: unknown) => e)) as JiraDeliveryError;
+    expect(waiting.retryable).toBe(true);
+    expect(waiting.message).toContain('not searchable yet');
+    expect(jira.issues.size).toBe(1);
+    jira.hideFromSearch(false);
+    clock += 60_000;
+    await make().send([transition('opened', high)]);
+    expect(jira.issues.size).toBe(1);
+    expect(refs.entries.get(high.id)).toBe([...jira.issues.keys()][0]);
+  });
+
+  it('a create Jira refused (400) is not waited for: the next delivery creates at once', async () => {
+    const refs = memoryTicketRefs();
+    jira.fail('POST /rest/api/3/issue', { status: 400 });
+    await expect(channel(refs).send([transition('opened', high)])).rejects.toThrow(JiraDeliveryError);
+    expect(refs.entries.get(high.id)).toBe(NO_ISSUE);
+    await channel(refs).send([transition('opened', high)]);
+    expect(jira.issues.size).toBe(1);
   });
 
   it('create answered 500 after creating (response lost): the next delivery adopts that issue', async () => {

@@ -18,7 +18,9 @@ import { createJiraHttp, JiraRequestError, type JiraHttp, type JiraHttpOptions }
  *
  * - opened (≥ minSeverity): create the issue, labelled `trustwatch` and `trustwatch-<finding id>`,
  *   and store its key (TicketRefs). When no key is stored, the label is searched first, so a retry
- *   after a crash between create and store finds the issue instead of creating a second one.
+ *   after a crash between create and store finds the issue instead of creating a second one; a
+ *   `pending:` marker written before the create keeps a retry from trusting a search that has not
+ *   indexed the new issue yet (JQL search is eventually consistent).
  * - regressed / suppression-expired: reopen the same issue (when it is in a done status) and comment.
  * - resolved: transition it with `resolveTransition` (when not done yet) and comment who fixed it.
  * - escalated: update priority and summary, and comment.
@@ -42,7 +44,21 @@ export interface JiraChannelOptions {
   readonly reserveMs?: number;
   /** Called when Jira answers 401, so a rotated token is read again on the next delivery. */
   readonly invalidateCredentials?: () => void;
+  /**
+   * How long after a create that may have reached Jira (its key not stored) a label search that finds
+   * nothing is not trusted, so the transition is retried later instead of creating. Default 10 minutes.
+   */
+  readonly pendingWindowMs?: number;
+  /** Epoch ms (tests). Default Date.now. */
+  readonly now?: () => number;
 }
+
+/**
+ * TicketRefs values besides issue keys: `pending:<ISO time>` is written just before a create (a crash
+ * or lost response leaves it), `none` after a create Jira definitely refused.
+ */
+export const PENDING = 'pending:';
+export const NO_ISSUE = 'none';
 
 export interface JiraChannel {
   readonly name: 'jira';
@@ -95,6 +111,8 @@ export function createJiraChannel(options: JiraChannelOptions): JiraChannel {
   });
   const timeoutMs = options.http?.timeoutMs ?? 8_000;
   const reserveMs = options.reserveMs ?? 3 * timeoutMs;
+  const pendingWindowMs = options.pendingWindowMs ?? 10 * 60_000;
+  const now = options.now ?? Date.now;
 
   /** The oldest issue of the project carrying the finding's label (JQL search is eventually consistent). */
   async function findByLabel(findingId: string): Promise<string | undefined> {
@@ -172,16 +190,40 @@ export function createJiraChannel(options: JiraChannelOptions): JiraChannel {
 
   /** The finding's issue: the stored key, else (when it may have one) the label search, remembered. */
   async function issueOf(t: Transition, search: boolean): Promise<string | undefined> {
-    const stored = await refs.get(t.finding.id);
-    if (stored || !search) return stored;
-    const found = await findByLabel(t.finding.id);
-    if (found) await refs.put(t.finding.id, found);
-    return found;
+    const id = t.finding.id;
+    const stored = await refs.get(id);
+    const pendingSince = stored?.startsWith(PENDING) ? Date.parse(stored.slice(PENDING.length)) : undefined;
+    if (stored && stored !== NO_ISSUE && pendingSince === undefined) return stored;
+    if (!search && pendingSince === undefined) return undefined;
+    const found = await findByLabel(id);
+    if (found) {
+      await refs.put(id, found);
+      return found;
+    }
+    // A create may have reached Jira without its key being stored; JQL search is eventually
+    // consistent, so "not found" is trusted only once the create is old enough to be indexed.
+    if (pendingSince !== undefined && now() - pendingSince < pendingWindowMs) {
+      throw new JiraRequestError(
+        `an issue for finding ${id} may have been created at ${stored!.slice(PENDING.length)} and is not searchable yet; retrying later rather than risking a duplicate`,
+        true,
+      );
+    }
+    return undefined;
   }
 
   async function openIssue(t: Transition): Promise<void> {
-    const key = await create(t);
-    await refs.put(t.finding.id, key);
+    const id = t.finding.id;
+    await refs.put(id, `${PENDING}${new Date(now()).toISOString()}`);
+    let key: string;
+    try {
+      key = await create(t);
+    } catch (error) {
+      // A definite refusal (400, 401, 403, 404) created nothing: no need to wait for the search next time.
+      if (error instanceof JiraRequestError && error.status !== undefined && !error.retryable)
+        await refs.put(id, NO_ISSUE).catch(() => undefined);
+      throw error;
+    }
+    await refs.put(id, key);
   }
 
   async function deliver(t: Transition): Promise<void> {
