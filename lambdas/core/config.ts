@@ -122,6 +122,60 @@ const webhookSchema = strictObject({
   minSeverity: optional(severity),
 });
 
+/**
+ * A Jira Cloud site: an https origin such as https://acme.atlassian.net (no path, query or user info),
+ * normalised to that origin. The API token goes to this host only, so plain http is refused.
+ */
+const jiraSite = pipe(
+  string('must be an https URL like https://acme.atlassian.net'),
+  transform((value: string, ctx) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value.trim());
+    } catch {
+      url = undefined;
+    }
+    const problem = !url
+      ? 'must be an https URL like https://acme.atlassian.net'
+      : url.protocol !== 'https:'
+        ? 'must use https (the API token is sent to it)'
+        : url.username || url.password
+          ? 'must not contain user info; the credentials live in tokenSecret'
+          : (url.pathname !== '/' && url.pathname !== '') || url.search || url.hash
+            ? 'must be the site only, like https://acme.atlassian.net (no path, query or fragment)'
+            : undefined;
+    if (problem) {
+      ctx.issues.push({ code: 'custom', message: problem, input: value });
+      return value;
+    }
+    return url!.origin;
+  }),
+);
+
+/** Jira Cloud tickets (adapters/jira): one issue per finding, reopened and resolved with it (docs/tickets.md). */
+export const jiraSchema = strictObject({
+  site: jiraSite,
+  /** The project key issues are created in. */
+  project: string().check(
+    regex(
+      /^[A-Z][A-Z0-9_]{1,9}$/,
+      'must be a Jira project key like SEC (an upper-case letter, then 1 to 9 upper-case letters, digits or _)',
+    ),
+  ),
+  /** The issue type created (it must exist in the project). */
+  issueType: _default(nonEmpty(), 'Task'),
+  /** Findings below this severity get no issue (a ticketed finding is still resolved and reopened). */
+  minSeverity: _default(severity, 'HIGH'),
+  /** Secrets Manager secret (name or complete ARN) holding {"email": …, "apiToken": …}. */
+  tokenSecret: nonEmpty(),
+  /** The workflow transition (its name, as the issue's buttons show it) that closes an issue. */
+  resolveTransition: _default(nonEmpty(), 'Done'),
+  /** The transition that reopens a closed issue; absent: the first one leading to a To Do-category status. */
+  reopenTransition: optional(nonEmpty()),
+  /** Set the issue priority from the severity (Highest … Lowest); turn off when priority is not on the screens. */
+  setPriority: _default(boolean(), true),
+});
+
 export const alertsSchema = strictObject({
   emails: _default(array(email('must be an email address')), []),
   /** Transitions below this severity are stored but not alerted. */
@@ -147,6 +201,8 @@ export const alertsSchema = strictObject({
     ),
     [],
   ),
+  /** Jira Cloud tickets with de-duplication (docs/tickets.md). Absent: no tickets. */
+  jira: optional(jiraSchema),
 });
 
 export const sweepSchema = strictObject({
@@ -236,6 +292,7 @@ export type TrustwatchConfig = Infer<typeof configSchema>;
 export type AccessModel = Infer<typeof accessModelSchema>;
 export type IdentityCenterConfig = Infer<typeof identityCenterSchema>;
 export type AlertsConfig = Infer<typeof alertsSchema>;
+export type JiraConfig = Infer<typeof jiraSchema>;
 export type OrganizationConfig = Infer<typeof organizationSchema>;
 export type AccessModelOverlay = Partial<AccessModel>;
 export type ConfigInput = Input<typeof configSchema>;
