@@ -8,6 +8,7 @@ import { outboxChannels } from '../lambdas/core/channels.js';
 import type { TrustwatchConfig } from '../lambdas/core/config.js';
 import { slackWebhookSecret } from './alerts.js';
 import { grantStore, type FindingsStore } from './findings-store.js';
+import { grantJiraSecret } from './jira.js';
 import { withPrefix } from './names.js';
 import { TrustWatchFunction, type TrustWatchFunctionProps } from './trustwatch-function.js';
 
@@ -26,12 +27,12 @@ export interface DeliverFunctionProps extends Pick<
 }
 
 /**
- * The deliver function for the channels besides SNS (Security Hub, webhooks), or nothing when none
+ * The deliver function for the channels besides SNS (Security Hub, webhooks, Jira), or nothing when none
  * is configured. A separate function because the Security Hub and Secrets Manager clients would
  * add ~210 KB to the event bundle (docs/store.md, "Why a deliver function"). It runs every minute,
  * and is granted exactly: the store, securityhub:BatchImportFindings on this account's default
  * product and BatchUpdateFindings on its hub when `alerts.securityHub`, and GetSecretValue on each
- * webhook's secret (`NAME-??????`, or the complete ARN).
+ * webhook's secret and the Jira token secret (`NAME-??????`, or the complete ARN).
  */
 export function addDeliverFunction(
   scope: Construct,
@@ -41,7 +42,7 @@ export function addDeliverFunction(
   if (outboxChannels(config).length === 0) return undefined;
   const fn = new TrustWatchFunction(scope, 'DeliverHandler', {
     handler: 'deliver',
-    description: 'trustwatch: delivers findings to Security Hub and webhooks',
+    description: 'trustwatch: delivers findings to Security Hub, webhooks and Jira',
     memorySize: 256,
     // One batch per channel per run (channels size their batch to end within the 60 s claim).
     timeout: Duration.seconds(90),
@@ -85,9 +86,10 @@ export function addDeliverFunction(
       }),
     );
   }
+  grantJiraSecret(fn, config);
   new EventRule(scope, 'DeliverSchedule', {
     ruleName: withPrefix(DELIVER_RULE_NAME, props.prefix),
-    description: 'trustwatch: sends pending findings to Security Hub and webhooks',
+    description: 'trustwatch: sends pending findings to Security Hub, webhooks and Jira',
     schedule: EventSchedule.rate(Duration.minutes(1)),
     targets: [new LambdaFunction(fn.function, { retryAttempts: 0 })],
   });

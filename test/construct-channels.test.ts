@@ -27,6 +27,7 @@ let assemblyDir: string;
 let withChannels: Template;
 let without: Template;
 let hubOnly: Template;
+let jiraOnly: Template;
 
 beforeAll(() => {
   const app = new App({
@@ -40,11 +41,20 @@ beforeAll(() => {
     env,
     config: parseConfig({ alerts: { securityHub: true } }),
   });
+  const d = new TrustWatchStack(app, 'JiraOnly', {
+    env,
+    config: parseConfig({
+      alerts: {
+        jira: { site: 'https://acme.atlassian.net', project: 'SEC', tokenSecret: 'trustwatch/jira' },
+      },
+    }),
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   assemblyDir = app.synth().directory;
   withChannels = Template.fromStack(a);
   without = Template.fromStack(b);
   hubOnly = Template.fromStack(c);
+  jiraOnly = Template.fromStack(d);
 });
 
 const functions = (t: Template) => Object.values(t.findResources('AWS::Lambda::Function')) as Json[];
@@ -99,6 +109,15 @@ describe('channels in the template', () => {
     expect(bySid(hubOnly, 'ReadWebhookSecrets')).toEqual([]);
     expect(bySid(hubOnly, 'ImportSecurityHubFindings')).toHaveLength(1);
     expect(text(without.toJSON())).not.toContain('ReadWebhookSecrets');
+  });
+
+  it('gives the deliver function the Jira token secret only when alerts.jira is set', () => {
+    expect(deliverFn(jiraOnly)).toBeDefined();
+    const [read] = bySid(jiraOnly, 'ReadJiraApiToken');
+    expect(read!.Action).toBe('secretsmanager:GetSecretValue');
+    expect(text(read!.Resource)).toContain('secret:trustwatch/jira-??????');
+    expect(bySid(withChannels, 'ReadJiraApiToken')).toEqual([]);
+    expect(bySid(jiraOnly, 'ImportSecurityHubFindings')).toEqual([]);
   });
 
   it('refuses a partial secret ARN for a webhook at synth', () => {

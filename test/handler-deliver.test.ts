@@ -9,7 +9,13 @@ import { outboxChannels } from '../lambdas/core/channels.js';
 import { parseConfig } from '../lambdas/core/config.js';
 import type { AlertChannel } from '../lambdas/core/outbox.js';
 import type { Transition } from '../lambdas/core/transitions.js';
-import { createChannels, secretReader, SECRET_CACHE_MS } from '../lambdas/handlers/channels.js';
+import {
+  createChannels,
+  JIRA_BATCH_SIZE,
+  secretReader,
+  SECRET_CACHE_MS,
+  UnknownChannelError,
+} from '../lambdas/handlers/channels.js';
 import { CHANNEL_FAILED_MESSAGE, createDeliverHandler } from '../lambdas/handlers/deliver.js';
 import { evaluation, finding, fullCoverage, RecordingSink, T0, user } from './helpers/store-fixtures.js';
 
@@ -30,6 +36,26 @@ describe('channels from config', () => {
       logger: { error: () => undefined },
     });
     expect(channels.map((c) => c.name)).toEqual(['securityhub', 'webhook:ops']);
+  });
+
+  it('builds the Jira channel with its ticket references, five transitions a flush', () => {
+    const withJira = parseConfig({
+      alerts: {
+        jira: { site: 'https://acme.atlassian.net', project: 'SEC', tokenSecret: 'trustwatch/jira' },
+      },
+    });
+    expect(outboxChannels(withJira)).toEqual(['jira']);
+    const refs = { get: async () => undefined, put: async () => undefined };
+    const [jira] = createChannels(withJira, {
+      readSecret: async () => undefined,
+      ticketRefs: () => refs,
+      logger: { error: () => undefined },
+    });
+    expect(jira).toMatchObject({ name: 'jira', batchSize: JIRA_BATCH_SIZE });
+    // Without a place for issue keys a retry could open a second issue: refuse at start-up.
+    expect(() =>
+      createChannels(withJira, { readSecret: async () => undefined, logger: { error: () => undefined } }),
+    ).toThrow(UnknownChannelError);
   });
 
   it('reads a secret once per cache period, and again after a failed read', async () => {

@@ -2,6 +2,8 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { createSecurityHubChannel, SECURITY_HUB_CHANNEL } from '../adapters/securityhub/channel.js';
 import { createWebhookChannel } from '../adapters/webhook/channel.js';
+import { jiraChannelFromConfig } from '../adapters/jira/index.js';
+import type { TicketRefs } from '../core/ticket-refs.js';
 import { outboxChannels } from '../core/channels.js';
 import type { TrustwatchConfig } from '../core/config.js';
 import type { AlertChannel } from '../core/outbox.js';
@@ -9,7 +11,7 @@ import type { AlertChannel } from '../core/outbox.js';
 /**
  * Every non-SNS channel, built from the config in one place (the names come from
  * core/channels.ts `outboxChannels`, so what the stores queue and what is sent cannot drift).
- * A new channel (Jira: `createJiraChannel(...)` in lambdas/adapters/jira/) is one more case here.
+ * A new channel is one more case here.
  */
 export interface ChannelDeps {
   readonly region?: string;
@@ -18,6 +20,9 @@ export interface ChannelDeps {
   /** Reads a Secrets Manager secret's string (name or complete ARN). */
   readonly readSecret: (secretId: string) => Promise<string | undefined>;
   readonly securityHub?: () => Pick<SecurityHubClient, 'send'>;
+  /** Where Jira issue keys are kept (the findings table); needed when `alerts.jira` is set. */
+  readonly ticketRefs?: () => TicketRefs;
+  readonly secrets?: () => SecretsManagerClient;
   readonly logger: { error(message: string, extra: Record<string, unknown>): void };
 }
 
@@ -40,6 +45,20 @@ export function createChannels(config: TrustwatchConfig, deps: ChannelDeps): Ale
         ...(deps.accountId !== undefined && { accountId: deps.accountId }),
       });
     }
+    const jira = config.alerts.jira;
+    if (name === 'jira' && jira) {
+      if (!deps.ticketRefs) throw new UnknownChannelError(name);
+      return {
+        ...jiraChannelFromConfig({
+          config: jira,
+          secrets: deps.secrets?.() ?? new SecretsManagerClient({}),
+          refs: deps.ticketRefs(),
+        }),
+        // A Jira transition takes up to four requests (8 s timeout each): five stay well within the
+        // 60 s claim in the usual case; a slower Jira is stopped by the channel's own bounded retry.
+        batchSize: JIRA_BATCH_SIZE,
+      };
+    }
     const hook = webhooks.get(name);
     if (hook) {
       return createWebhookChannel({
@@ -52,6 +71,9 @@ export function createChannels(config: TrustwatchConfig, deps: ChannelDeps): Ale
     throw new UnknownChannelError(name);
   });
 }
+
+/** Jira transitions sent per flush of the deliver function. */
+export const JIRA_BATCH_SIZE = 5;
 
 /** Secrets are re-read after this long, so a rotated webhook URL or key is picked up. */
 export const SECRET_CACHE_MS = 5 * 60_000;

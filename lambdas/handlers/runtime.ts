@@ -1,5 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbTicketRefs } from '../adapters/dynamodb/ticket-refs.js';
+import type { TicketRefs } from '../core/ticket-refs.js';
 import { SNSClient } from '@aws-sdk/client-sns';
 // zod/mini keeps Lambda bundles small (the classic `z` namespace pulls in ~400 KB).
 import * as z from 'zod/mini';
@@ -162,6 +164,11 @@ export function createIdentityCenterStateStore(env: RuntimeEnv): IdentityCenterS
 /** The identity baseline (issue 15): current records and change history in the same table. */
 export function createIdentityBaselineStore(env: RuntimeEnv): IdentityBaselineStore {
   return createDynamoDbIdentityBaselineStore({ tableName: env.tableName, client: dynamoDbClient(env) });
+}
+
+/** Jira issue keys per finding, in the findings table (adapters/dynamodb/ticket-refs.ts). */
+export function createTicketRefs(env: RuntimeEnv): TicketRefs {
+  return createDynamoDbTicketRefs({ tableName: env.tableName, client: dynamoDbClient(env) });
 }
 
 export function createStore(env: RuntimeEnv): FindingStore {
