@@ -16,7 +16,8 @@ import {
   type SpokeCredentials,
 } from '../adapters/aws/organization.js';
 import { createSnapshotClients, readAccountSnapshot } from '../adapters/aws/snapshot-reader.js';
-import { RULES } from '../rules/index.js';
+// Only the rules a sweep runs: the event-only rules stay out of this bundle (rules/sweep-rules.ts).
+import { SWEEP_RULES } from '../rules/sweep-rules.js';
 import { sweepAccount } from './org-account.js';
 import {
   createAccountStore,
@@ -190,7 +191,7 @@ export function defaultOrgSweepDeps(env: RuntimeEnv, logger: Logger): OrgSweepDe
     accounts,
     sink: createAlertSink(env, logger, accounts),
     digest: createOpenFindingsDigestSink(env, logger),
-    rules: RULES,
+    rules: SWEEP_RULES,
     config: env.config,
     logger,
     listAccounts: () => listOrganizationAccounts(orgs),

@@ -12,7 +12,8 @@ import { identityCenterPlan } from '../adapters/aws/identity-center.js';
 import type { IdentityCenterStateStore } from '../adapters/identity-center-state-store.js';
 import { isPlannedSkip, isSectionAvailable } from '../core/snapshot.js';
 import { compactIdentityCenterState } from '../rules/shared/identity-center-state.js';
-import { RULES } from '../rules/index.js';
+// Only the rules a sweep runs: the event-only rules stay out of this bundle (rules/sweep-rules.ts).
+import { SWEEP_RULES } from '../rules/sweep-rules.js';
 import {
   accountFromContext,
   createAlertSink,
@@ -233,7 +234,7 @@ export async function handler(
         store,
         sink: createAlertSink(env, defaultLogger),
         readSnapshot: snapshotReader(env.region, env.config, createIdentityCenterStateStore(env)),
-        rules: RULES,
+        rules: SWEEP_RULES,
         config: env.config,
         logger: defaultLogger,
         recordAuditLogs: createAuditLogStore(env).write,
