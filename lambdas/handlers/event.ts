@@ -29,8 +29,7 @@ import {
   readRuntimeEnv,
 } from './runtime.js';
 import { lambdaEntry } from './lambda-entry.js';
-import { meteredSink, meteredStore, createMetrics, recordEvent } from './metrics.js';
-import { meteredSinkLogger } from './metrics-aws.js';
+import { createMetrics, meteredSink, meteredSinkLogger, meteredStore, recordEvent } from './metrics.js';
 
 /** EventBridge envelope of a CloudTrail event ("AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail"). */
 const envelopeSchema = z.object({

@@ -1,20 +1,6 @@
-import type { SinkLogger } from '../adapters/sns-publisher.js';
-import { CHATBOT_COPY_FAILED_MESSAGE } from '../adapters/sns-publisher.js';
 import { isThrottlingError } from '../adapters/aws/calls.js';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { recordAlerts } from './metrics.js';
 
-/** Metrics taken from the AWS adapters (SNS sink, SDK clients); kept apart so the notifier bundle does not carry them. */
-
-/** The SNS sink's logger, counting the Amazon Q copies it could not publish (they are best effort, logged only). */
-export function meteredSinkLogger(logger: SinkLogger, metrics: Metrics): SinkLogger {
-  return {
-    error(message, extra) {
-      if (message === CHATBOT_COPY_FAILED_MESSAGE) recordAlerts(metrics, 'chatbot', 0, 1);
-      logger.error(message, extra);
-    },
-  };
-}
+/** Throttled attempts of the sweep's SDK clients; apart from metrics.ts so only the sweep bundles carry the call ledger's module. */
 
 /** The part of an SDK v3 client this needs (its `add` is overloaded per step; this uses finalizeRequest). */
 interface WithMiddleware {

@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { CHATBOT_COPY_FAILED_MESSAGE, type SinkLogger } from '../adapters/sns-publisher.js';
 import type { Severity } from '../core/severity.js';
 import type { AlertSink, FindingStore } from '../core/store.js';
 import type { Transition } from '../core/transitions.js';
@@ -105,6 +106,16 @@ export function meteredSink(sink: AlertSink, metrics: Metrics, channel: AlertCha
         throw error;
       }
       recordAlerts(metrics, channel, transitions.length, 0);
+    },
+  };
+}
+
+/** The SNS sink's logger, counting the Amazon Q copies it could not publish (they are best effort, logged only). */
+export function meteredSinkLogger(logger: SinkLogger, metrics: Metrics): SinkLogger {
+  return {
+    error(message, extra) {
+      if (message === CHATBOT_COPY_FAILED_MESSAGE) recordAlerts(metrics, 'chatbot', 0, 1);
+      logger.error(message, extra);
     },
   };
 }

@@ -33,8 +33,8 @@ import {
   type SnapshotReader,
 } from './runtime.js';
 import { lambdaEntry } from './lambda-entry.js';
-import { createMetrics, meteredSink, meteredStore, recordSweep } from './metrics.js';
-import { countThrottles, meteredSinkLogger } from './metrics-aws.js';
+import { createMetrics, meteredSink, meteredSinkLogger, meteredStore, recordSweep } from './metrics.js';
+import { countThrottles } from './metrics-aws.js';
 
 /** Some sections could not be read: what was read is reconciled, then the sweep fails so the alarm fires. */
 export class SweepIncompleteError extends Error {
