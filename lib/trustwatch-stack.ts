@@ -5,6 +5,9 @@ import { TrustWatch, type TrustWatchProps } from './trustwatch.js';
 /** IAM, global STS and sign-in events reach EventBridge only in this region. */
 export const IAM_EVENTS_REGION = 'us-east-1';
 
+/** The stack output `trustwatch doctor` reads to link the dashboard. */
+export const DASHBOARD_URL_OUTPUT = 'DashboardUrl';
+
 export interface TrustWatchStackProps extends StackProps, TrustWatchProps {}
 
 /** The deployable app: one TrustWatch per account, in us-east-1 unless told otherwise. */
@@ -34,6 +37,11 @@ export class TrustWatchStack extends Stack {
     new CfnOutput(this, 'AlertsTopicArn', {
       value: this.trustwatch.topic.topicArn,
       description: 'SNS topic for alerts and self-health alarms',
+    });
+    new CfnOutput(this, DASHBOARD_URL_OUTPUT, {
+      value: this.trustwatch.dashboard.url,
+      description:
+        'CloudWatch dashboard: findings by severity, alert delivery, sweep health, dead letters, errors',
     });
     if (this.trustwatch.sweepFunction) {
       new CfnOutput(this, 'SweepFunctionName', {

@@ -3,6 +3,7 @@ import { CHATBOT_COPY_FAILED_MESSAGE, type SinkLogger } from '../adapters/sns-pu
 import type { Severity } from '../core/severity.js';
 import type { AlertSink, FindingStore } from '../core/store.js';
 import type { Transition } from '../core/transitions.js';
+import { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../core/metric-names.js';
 
 /**
  * trustwatch's CloudWatch metrics: Powertools Metrics writes them to stdout in the embedded metric
@@ -15,22 +16,7 @@ import type { Transition } from '../core/transitions.js';
  * accounts that need attention, not the organization's size.
  */
 
-export const METRICS_NAMESPACE = 'Trustwatch';
-/** The `service` dimension of every metric (Powertools' serviceName). */
-export const METRICS_SERVICE = 'trustwatch';
-
-export const METRIC = {
-  eventsJudged: 'EventsJudged',
-  duplicateDeliveries: 'DuplicateDeliveries',
-  findingsOpened: 'FindingsOpened',
-  findingsResolved: 'FindingsResolved',
-  alertsSent: 'AlertsSent',
-  alertsFailed: 'AlertsFailed',
-  sweepDurationMs: 'SweepDurationMs',
-  sweepApiCalls: 'SweepApiCalls',
-  sweepThrottles: 'SweepThrottles',
-  sectionsUnavailable: 'SectionsUnavailable',
-} as const;
+export { METRIC, METRICS_NAMESPACE, METRICS_SERVICE } from '../core/metric-names.js';
 
 /** Where an alert went: the alerts topic (email and the Slack notifier subscribe), the Slack webhook, the Amazon Q topic. */
 export type AlertChannel = 'sns' | 'slack' | 'chatbot';
