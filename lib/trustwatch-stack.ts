@@ -1,12 +1,12 @@
 import { CfnOutput, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { DASHBOARD_URL_OUTPUT } from '../lambdas/core/deployment-names.js';
 import { TrustWatch, type TrustWatchProps } from './trustwatch.js';
 
 /** IAM, global STS and sign-in events reach EventBridge only in this region. */
 export const IAM_EVENTS_REGION = 'us-east-1';
 
-/** The stack output `trustwatch doctor` reads to link the dashboard. */
-export const DASHBOARD_URL_OUTPUT = 'DashboardUrl';
+export { DASHBOARD_URL_OUTPUT };
 
 export interface TrustWatchStackProps extends StackProps, TrustWatchProps {}
 
