@@ -248,7 +248,9 @@ const LAMBDA_CONTEXT = {
 describe('Lambda entry point', () => {
   it('needs SLACK_WEBHOOK_SECRET_ARN, then reads the secret it names', async () => {
     delete process.env.SLACK_WEBHOOK_SECRET_ARN;
-    expect(await failure(lambdaHandler(snsEvent(cloudTrailStopped), LAMBDA_CONTEXT))).toBeInstanceOf(WebhookSecretError);
+    expect(await failure(lambdaHandler(snsEvent(cloudTrailStopped), LAMBDA_CONTEXT))).toBeInstanceOf(
+      WebhookSecretError,
+    );
     process.env.SLACK_WEBHOOK_SECRET_ARN = SECRET_ARN;
     try {
       await lambdaHandler(snsEvent(cloudTrailStopped), LAMBDA_CONTEXT);
