@@ -67,10 +67,13 @@ export function table(result: Json, checks: readonly Target[]): string {
   }
   const bundles = result.bundles;
   if (Array.isArray(bundles)) {
-    lines.push('bundles', `  ${pad('handler', 10)} ${pad('bytes', 10)} ${pad('coldLoadMs', 11)} processMs`);
+    lines.push(
+      'bundles',
+      `  ${pad('handler', 10)} ${pad('bytes', 10)} ${pad('coldLoadMs', 11)} ${pad('+sourceMaps', 12)} processMs`,
+    );
     for (const b of bundles as Json[])
       lines.push(
-        `  ${pad(String(b.handler), 10)} ${pad(String(b.bytes), 10)} ${pad(String(b.coldLoadMs), 11)} ${String(b.processMs)}`,
+        `  ${pad(String(b.handler), 10)} ${pad(String(b.bytes), 10)} ${pad(String(b.coldLoadMs), 11)} ${pad(String(b.coldLoadSourceMapsMs ?? '-'), 12)} ${String(b.processMs)}`,
       );
     lines.push('');
   }

@@ -1,10 +1,10 @@
 /**
  * `npm run bench [-- --json] [--size ROLES] [--latency MS] [--concurrency N] [--burst EVENTS]
- *  [--runs N] [--only sweep,resweep,events,faults,bundles,identityCenter] [--out FILE]`
+ *  [--runs N] [--only sweep,resweep,events,faults,bundles,identityCenter] [--out FILE] [--node PATH]`
  * A table by default; with --json one JSON object on stdout (use `npm run -s` so npm's banner stays
  * off stdout); --out FILE also writes the JSON there. Progress goes to stderr.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     only: { type: 'string' },
     out: { type: 'string' },
     'org-accounts': { type: 'string', default: '1000' },
+    /** The node binary that cold-loads the bundles (the Lambda runtime is Node 22). */
+    node: { type: 'string' },
   },
 });
 const roles = Number(values.size);
@@ -105,7 +107,13 @@ if (only.has('faults')) {
     missingAlerts: burst.missingAlerts.slice(0, 20),
   };
 }
-if (only.has('bundles')) result.bundles = await runBundles(Number(values.runs), log);
+if (only.has('bundles')) {
+  const node = values.node ?? process.execPath;
+  const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim();
+  (result.meta as Record<string, unknown>).bundlesNode = version;
+  log(`bundles: cold loads on ${version} (${node})`);
+  result.bundles = await runBundles(Number(values.runs), log, node);
+}
 if (only.has('org')) {
   const accounts = Number(values['org-accounts']);
   log(

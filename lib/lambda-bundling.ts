@@ -6,6 +6,14 @@ import { fileURLToPath } from 'node:url';
  * the bench (bench/sections/bundles.ts) builds the same bundles to measure them.
  */
 
+/**
+ * What makes Node parse a bundle's source map at load. Off in the deployed functions: on Node 22 it
+ * cost 106–209 ms of each cold start, 20–30 % of the load (docs/performance.md). The map still ships
+ * beside the bundle (`sourceMap: true`), for offline mapping or for turning it on while debugging
+ * (TrustWatchFunctionProps.sourceMapsAtRuntime).
+ */
+export const SOURCE_MAPS_NODE_OPTIONS = '--enable-source-maps';
+
 /** Bundled CommonJS dependencies call `require`; ESM output has none, so the banner provides one. */
 export const REQUIRE_SHIM =
   "import { createRequire as __trustwatchCreateRequire } from 'node:module'; const require = __trustwatchCreateRequire(import.meta.url);";

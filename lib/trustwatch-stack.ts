@@ -1,9 +1,12 @@
 import { CfnOutput, Stack, Token, Validations, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { DASHBOARD_URL_OUTPUT } from '../lambdas/core/deployment-names.js';
 import { TrustWatch, type TrustWatchProps } from './trustwatch.js';
 
 /** IAM, global STS and sign-in events reach EventBridge only in this region. */
 export const IAM_EVENTS_REGION = 'us-east-1';
+
+export { DASHBOARD_URL_OUTPUT };
 
 export interface TrustWatchStackProps extends StackProps, TrustWatchProps {}
 
@@ -34,6 +37,11 @@ export class TrustWatchStack extends Stack {
     new CfnOutput(this, 'AlertsTopicArn', {
       value: this.trustwatch.topic.topicArn,
       description: 'SNS topic for alerts and self-health alarms',
+    });
+    new CfnOutput(this, DASHBOARD_URL_OUTPUT, {
+      value: this.trustwatch.dashboard.url,
+      description:
+        'CloudWatch dashboard: findings by severity, alert delivery, sweep health, dead letters, errors',
     });
     if (this.trustwatch.sweepFunction) {
       new CfnOutput(this, 'SweepFunctionName', {

@@ -27,6 +27,7 @@ import {
 } from './findings-store.js';
 import { namePrefix, sweepsCompletedMetricName, withPrefix } from './names.js';
 import { SelfHealthAlarms } from './self-health.js';
+import { TrustWatchDashboard } from './dashboard.js';
 import { OrgSweep } from './org/sweep-state-machine.js';
 import { ManagementEventsTrail } from './trail.js';
 import { handlerExists, TrustWatchFunction, type HandlerName } from './trustwatch-function.js';
@@ -132,6 +133,8 @@ export class TrustWatch extends Construct {
   /** Prefix of every account-unique name (rules, schedules, alarms, trail): see lib/names.ts. */
   readonly namePrefix: string;
   readonly firstSweep?: FirstSweep;
+  /** trustwatch's CloudWatch dashboard (findings, alerts, sweep health, dead letters, errors). */
+  readonly dashboard: TrustWatchDashboard;
 
   constructor(scope: Construct, id: string, props: TrustWatchProps = {}) {
     super(scope, id);
@@ -360,6 +363,19 @@ export class TrustWatch extends Construct {
       namePrefix: prefix,
       // The metric filter has no dimensions: a second stack in the account counts under its own name.
       sweepsCompletedMetricName: sweepsCompletedMetricName(prefix),
+    });
+
+    this.dashboard = new TrustWatchDashboard(this, 'Dashboard', {
+      dashboardName: prefix,
+      functions: {
+        event: this.eventFunction?.function,
+        sweep: this.sweepFunction?.function,
+        notifier: this.notifierFunction?.function,
+        'org list': this.orgSweep?.listAccountsFunction.function,
+        'org sweep account': this.orgSweep?.sweepAccountFunction.function,
+        'org finish': this.orgSweep?.finishFunction.function,
+      },
+      deadLetterQueues: { 'event DLQ': eventDeadLetters, 'sweep DLQ': sweepDeadLetters },
     });
 
     if (this.sweepFunction && (props.sweepOnDeploy ?? true)) {

@@ -229,7 +229,6 @@ describe('the event handler bundle, as deployed', () => {
       TABLE_NAME: tableName,
       TOPIC_ARN: TOPIC_ARN,
       TRUSTWATCH_CONFIG: JSON.stringify(DEFAULT_CONFIG),
-      NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: 'trustwatch',
       // From the Lambda runtime.
       AWS_REGION: 'us-east-1',

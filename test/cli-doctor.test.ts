@@ -41,6 +41,7 @@ const QUEUE = (name: string) => `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/
 const ALERTS_TOPIC = `arn:aws:sns:${REGION}:${ACCOUNT}:TrustWatch-TrustWatchAlerts102E9B09-AbCdEf123456`;
 const TRAIL_ARN = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/management`;
 const SWEEP_FN = 'TrustWatch-TrustWatchSweepHandlerFunction7E5B1-AbCd1234';
+const DASHBOARD_URL = `https://${REGION}.console.aws.amazon.com/cloudwatch/home?region=${REGION}#dashboards/dashboard/trustwatch`;
 
 const resource = (logical: string, physical: string, type: string): StackResourceSummary => ({
   LogicalResourceId: logical,
@@ -94,6 +95,15 @@ function healthy(): void {
           StackDriftStatus: 'IN_SYNC',
           LastCheckTimestamp: new Date('2026-10-31T00:00:00Z'),
         },
+        Outputs: [
+          { OutputKey: 'FindingsTableName', OutputValue: 'TrustWatch-Findings-1ABC' },
+          {
+            OutputKey: 'DashboardUrl',
+            OutputValue: DASHBOARD_URL,
+            Description:
+              'CloudWatch dashboard: findings by severity, alert delivery, sweep health, dead letters, errors',
+          },
+        ],
       },
     ],
   });
@@ -206,12 +216,14 @@ describe('trustwatch doctor', () => {
       'alarms',
       'last-sweep',
       'trail',
+      'dashboard',
     ])
       line(stdout, check, '✓');
     expect(stdout).not.toContain('✗');
     expect(stdout).toContain('last sweep completed 1 h–2 h ago (schedule rate(6 hours))');
     expect(stdout).toContain('trail management logs write management events in us-east-1');
-    expect(stdout).toMatch(/all 9 checks passed/);
+    expect(stdout).toContain(`✓ dashboard: ${DASHBOARD_URL}`);
+    expect(stdout).toMatch(/all 10 checks passed/);
     expect(code).toBe(0);
     expect(cfn.commandCalls(ListStackResourcesCommand)).toHaveLength(2);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0); // read-only without --send-test-alert
@@ -271,6 +283,7 @@ describe('trustwatch doctor', () => {
             StackDriftStatus: 'DRIFTED',
             LastCheckTimestamp: new Date('2026-10-31T00:00:00Z'),
           },
+          Outputs: [{ OutputKey: 'DashboardUrl', OutputValue: DASHBOARD_URL }],
         },
       ],
     });
@@ -280,6 +293,28 @@ describe('trustwatch doctor', () => {
       '    fix: see what changed: aws cloudformation describe-stack-resource-drifts --stack-name TrustWatch --stack-resource-drift-status-filters MODIFIED DELETED --region us-east-1',
       '    fix: undo the console edits by deploying again: npx cdk deploy',
     ]);
+    expect(code).toBe(1);
+  });
+
+  it('a stack deployed before the dashboard: ✗ dashboard with the redeploy', async () => {
+    cfn.on(DescribeStacksCommand).resolves({
+      ...META,
+      Stacks: [
+        {
+          StackId: STACK_ID,
+          StackName: 'TrustWatch',
+          CreationTime: new Date('2026-10-01T00:00:00Z'),
+          StackStatus: 'UPDATE_COMPLETE',
+          Outputs: [{ OutputKey: 'FindingsTableName', OutputValue: 'TrustWatch-Findings-1ABC' }],
+        },
+      ],
+    });
+    const { code, stdout } = await doctor();
+    expect(line(stdout, 'dashboard', '✗')).toContain('no DashboardUrl output');
+    expect(fixes(stdout)).toContainEqual(
+      expect.stringContaining('redeploy to add the dashboard: npx cdk deploy'),
+    );
+    line(stdout, 'trail', '✓');
     expect(code).toBe(1);
   });
 

@@ -235,13 +235,25 @@ describe('Slack notifier', () => {
   });
 });
 
+/** What Lambda passes the entry point (middy and Powertools read the names and the remaining time). */
+const LAMBDA_CONTEXT = {
+  functionName: 'TrustWatch-SlackNotifier',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:111122223333:function:TrustWatch-SlackNotifier',
+  memoryLimitInMB: '256',
+  awsRequestId: 'notifier-test-request',
+  getRemainingTimeInMillis: () => 30_000,
+};
+
 describe('Lambda entry point', () => {
   it('needs SLACK_WEBHOOK_SECRET_ARN, then reads the secret it names', async () => {
     delete process.env.SLACK_WEBHOOK_SECRET_ARN;
-    expect(await failure(lambdaHandler(snsEvent(cloudTrailStopped)))).toBeInstanceOf(WebhookSecretError);
+    expect(await failure(lambdaHandler(snsEvent(cloudTrailStopped), LAMBDA_CONTEXT))).toBeInstanceOf(
+      WebhookSecretError,
+    );
     process.env.SLACK_WEBHOOK_SECRET_ARN = SECRET_ARN;
     try {
-      await lambdaHandler(snsEvent(cloudTrailStopped));
+      await lambdaHandler(snsEvent(cloudTrailStopped), LAMBDA_CONTEXT);
     } finally {
       delete process.env.SLACK_WEBHOOK_SECRET_ARN;
     }

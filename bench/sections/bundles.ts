@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { LAMBDA_BUILD_OPTIONS } from '../../lib/lambda-bundling.js';
+import { LAMBDA_BUILD_OPTIONS, SOURCE_MAPS_NODE_OPTIONS } from '../../lib/lambda-bundling.js';
 import { HANDLER_NAMES } from '../../lib/trustwatch-function.js';
 import { median, round } from '../lib/rng.js';
 
@@ -18,8 +18,10 @@ export interface BundleResult {
   readonly handler: string;
   readonly bytes: number;
   readonly sourceMapBytes: number;
-  /** Median over runs of `await import(bundle)` inside a fresh node process. */
+  /** Median over runs of `await import(bundle)` inside a fresh node process, as deployed (no source maps parsed). */
   readonly coldLoadMs: number;
+  /** The same with NODE_OPTIONS=--enable-source-maps, loaded alternately with the above (paired). */
+  readonly coldLoadSourceMapsMs: number;
   /** Median over runs of the whole process (node start + import + exit), for context. */
   readonly processMs: number;
   readonly buildMs: number;
@@ -31,19 +33,32 @@ export function handlerEntries(): string[] {
   return [...HANDLER_NAMES].sort();
 }
 
-function coldLoad(file: string): { importMs: number; processMs: number } {
+function coldLoad(file: string, node: string, sourceMaps = false): { importMs: number; processMs: number } {
   const script = `const t = performance.now(); const m = await import(${JSON.stringify(pathToFileURL(file).href)}); if (!Object.entries(m).some(([k, v]) => /^handler$|Handler$/.test(k) && typeof v === 'function')) throw new Error('no handler export'); process.stdout.write(String(performance.now() - t));`;
   const started = performance.now();
-  const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+  const out = spawnSync(node, ['--input-type=module', '-e', script], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', NODE_OPTIONS: '--enable-source-maps' },
+    env: {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: 'us-east-1',
+      ...(sourceMaps && { NODE_OPTIONS: SOURCE_MAPS_NODE_OPTIONS }),
+    },
   });
   const processMs = performance.now() - started;
   if (out.status !== 0) throw new Error(`loading ${file} failed: ${out.stderr.slice(0, 500)}`);
   return { importMs: Number(out.stdout), processMs };
 }
 
-export async function runBundles(runs: number, log: (m: string) => void): Promise<BundleResult[]> {
+/**
+ * `node` is the binary that loads the bundles (the Lambda runtime is Node 22; `--node PATH` of the
+ * bench, default this process's). Each run loads the bundle as deployed and with source maps,
+ * alternately, so the two medians are paired.
+ */
+export async function runBundles(
+  runs: number,
+  log: (m: string) => void,
+  node: string = process.execPath,
+): Promise<BundleResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'trustwatch-bundles-'));
   try {
     const results: BundleResult[] = [];
@@ -52,16 +67,24 @@ export async function runBundles(runs: number, log: (m: string) => void): Promis
       const t0 = performance.now();
       await build({ ...CONSTRUCT_BUNDLING, entryPoints: [join(HANDLERS_DIR, `${handler}.ts`)], outfile });
       const buildMs = performance.now() - t0;
-      const loads = Array.from({ length: runs }, () => coldLoad(outfile));
+      const loads: { importMs: number; processMs: number }[] = [];
+      const mapped: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        loads.push(coldLoad(outfile, node));
+        mapped.push(coldLoad(outfile, node, true).importMs);
+      }
       const result: BundleResult = {
         handler,
         bytes: statSync(outfile).size,
         sourceMapBytes: statSync(`${outfile}.map`).size,
         coldLoadMs: round(median(loads.map((l) => l.importMs))),
+        coldLoadSourceMapsMs: round(median(mapped)),
         processMs: round(median(loads.map((l) => l.processMs))),
         buildMs: round(buildMs),
       };
-      log(`bundles: ${handler} ${result.bytes} bytes, cold load ${result.coldLoadMs} ms`);
+      log(
+        `bundles: ${handler} ${result.bytes} bytes, cold load ${result.coldLoadMs} ms (${result.coldLoadSourceMapsMs} ms with source maps)`,
+      );
       results.push(result);
     }
     return results;

@@ -48,3 +48,6 @@ export const SWEEPS_COMPLETED_NAMESPACE = 'TrustWatch';
 export function sweepsCompletedMetricName(prefix: string): string {
   return prefix === BASE ? 'SweepsCompleted' : `SweepsCompleted-${prefix}`;
 }
+
+/** The stack output holding the CloudWatch dashboard's console link (lib/trustwatch-stack.ts; `trustwatch doctor` prints it). */
+export const DASHBOARD_URL_OUTPUT = 'DashboardUrl';

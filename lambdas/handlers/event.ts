@@ -30,8 +30,9 @@ import {
   createStore,
   errorSummary,
   readRuntimeEnv,
-  type LambdaContextLike,
 } from './runtime.js';
+import { lambdaEntry } from './lambda-entry.js';
+import { createMetrics, meteredSink, meteredSinkLogger, meteredStore, recordEvent } from './metrics.js';
 
 /** EventBridge envelope of a CloudTrail event ("AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail"). */
 const envelopeSchema = z.object({
@@ -320,17 +321,18 @@ export function createEventHandler(deps: EventHandlerDeps): (event: unknown) => 
 
 let defaultHandler: ((event: unknown) => Promise<EventOutcome>) | undefined;
 const defaultLogger = createLogger('event');
+const defaultMetrics = createMetrics();
 
-/** The Lambda entry point: the default wiring, built on first use. */
-export async function handler(event: unknown, context?: LambdaContextLike): Promise<EventOutcome> {
-  if (context) defaultLogger.addContext(context as Parameters<Logger['addContext']>[0]);
+/** The default wiring, built on first use; the store and sink count transitions and alerts. */
+async function judgeEvent(event: unknown): Promise<EventOutcome> {
   if (!defaultHandler) {
     const env = readRuntimeEnv();
     const accounts = env.config.organization ? createAccountStore(env) : undefined;
+    const sinkLogger = meteredSinkLogger(defaultLogger, defaultMetrics);
     defaultHandler = createEventHandler({
-      store: createStore(env),
+      store: meteredStore(createStore(env), defaultMetrics),
       ...(accounts && { accounts }),
-      sink: createAlertSink(env, defaultLogger, accounts),
+      sink: meteredSink(createAlertSink(env, sinkLogger, accounts), defaultMetrics, 'sns'),
       rules: RULES,
       config: env.config,
       logger: defaultLogger,
@@ -341,5 +343,10 @@ export async function handler(event: unknown, context?: LambdaContextLike): Prom
       baseline: createIdentityBaselineStore(env),
     });
   }
-  return defaultHandler(event);
+  const outcome = await defaultHandler(event);
+  recordEvent(defaultMetrics, outcome.status);
+  return outcome;
 }
+
+/** The Lambda entry point (lambda-entry.ts: logger context, metrics flush, failure log). */
+export const handler = lambdaEntry(judgeEvent, { logger: defaultLogger, metrics: defaultMetrics });

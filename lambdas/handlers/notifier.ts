@@ -6,6 +6,8 @@ import { parseAlertEnvelope } from '../core/render/envelope.js';
 import { renderSlackPlain, type SlackMessage } from '../core/render/slack.js';
 import { parseConfig } from '../core/config.js';
 import { postSlackWebhook, SlackWebhookError, type SlackWebhookOptions } from '../adapters/slack-webhook.js';
+import { lambdaEntry } from './lambda-entry.js';
+import { createMetrics, recordAlerts } from './metrics.js';
 
 /**
  * Slack notifier: subscribed to the alerts topic, it receives the `lambda` body of each publish
@@ -171,17 +173,33 @@ export function createNotifierHandler(
 }
 
 let defaultHandler: ReturnType<typeof createNotifierHandler> | undefined;
+const defaultLogger = new Logger({ serviceName: 'trustwatch-notifier' });
+const defaultMetrics = createMetrics();
+
+/** Counts Slack deliveries from the notifier's own outcome lines ("posted to Slack", "Slack delivery failed"). */
+function meteredNotifierLogger(): NotifierLogger {
+  return {
+    info: (message, extra) => {
+      if (message === 'posted to Slack') recordAlerts(defaultMetrics, 'slack', 1, 0);
+      defaultLogger.info(message, extra ?? {});
+    },
+    warn: (message, extra) => defaultLogger.warn(message, extra ?? {}),
+    error: (message, extra) => {
+      if (message === 'Slack delivery failed') recordAlerts(defaultMetrics, 'slack', 0, 1);
+      defaultLogger.error(message, extra ?? {});
+    },
+  };
+}
 
 /**
- * Lambda entry point. Env: SLACK_WEBHOOK_SECRET_ID (the secret's name or complete ARN, as
- * lib/alerts.ts resolves it; SLACK_WEBHOOK_SECRET_ARN from earlier deployments still works). The
- * URL itself is never in env.
+ * The default wiring, built on first use. Env: SLACK_WEBHOOK_SECRET_ID (the secret's name or
+ * complete ARN, as lib/alerts.ts resolves it; SLACK_WEBHOOK_SECRET_ARN from earlier deployments
+ * still works). The URL itself is never in env.
  */
-export async function handler(event: NotifierEvent, context?: NotifierContext): Promise<void> {
+async function notify(event: NotifierEvent, context?: NotifierContext): Promise<void> {
   if (!defaultHandler) {
     const secretArn = process.env.SLACK_WEBHOOK_SECRET_ID || process.env.SLACK_WEBHOOK_SECRET_ARN;
     if (!secretArn) throw new WebhookSecretError('SLACK_WEBHOOK_SECRET_ID is not set');
-    const logger = new Logger({ serviceName: 'trustwatch-notifier' });
     const secrets = new SecretsManagerClient({});
     // Per-route webhooks (organization.routes[route].slackWebhookSecret), read from the config if set.
     const rawConfig = process.env.TRUSTWATCH_CONFIG;
@@ -197,12 +215,14 @@ export async function handler(event: NotifierEvent, context?: NotifierContext): 
         if (!routeSources.has(route)) routeSources.set(route, secretWebhookUrl(secrets, secret));
         return routeSources.get(route);
       },
-      logger: {
-        info: (message, extra) => logger.info(message, extra ?? {}),
-        warn: (message, extra) => logger.warn(message, extra ?? {}),
-        error: (message, extra) => logger.error(message, extra ?? {}),
-      },
+      logger: meteredNotifierLogger(),
     });
   }
   return defaultHandler(event, context);
 }
+
+/** Lambda entry point (lambda-entry.ts: logger context, metrics flush, failure log). */
+export const handler = lambdaEntry(
+  (event: NotifierEvent, context: NotifierContext) => notify(event, context),
+  { logger: defaultLogger, metrics: defaultMetrics },
+);

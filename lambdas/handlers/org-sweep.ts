@@ -16,8 +16,14 @@ import {
   type AssumeOutcome,
   type SpokeCredentials,
 } from '../adapters/aws/organization.js';
-import { createSnapshotClients, readAccountSnapshot } from '../adapters/aws/snapshot-reader.js';
-import { RULES } from '../rules/index.js';
+import {
+  createSnapshotClients,
+  readAccountSnapshot,
+  readAccountSnapshotWithStats,
+} from '../adapters/aws/snapshot-reader.js';
+import { isPlannedSkip } from '../core/snapshot.js';
+// Only the rules a sweep runs: the event-only rules stay out of this bundle (rules/sweep-rules.ts).
+import { SWEEP_RULES } from '../rules/sweep-rules.js';
 import { sweepAccount } from './org-account.js';
 import {
   createAccountStore,
@@ -26,12 +32,20 @@ import {
   createOpenFindingsDigestSink,
   createIdentityBaselineStore,
   createStore,
-  errorSummary,
   readRuntimeEnv,
   SWEEP_COMPLETED_MESSAGE,
   type RuntimeEnv,
   type SnapshotReader,
 } from './runtime.js';
+import { lambdaEntry } from './lambda-entry.js';
+import {
+  createMetrics,
+  meteredSink,
+  meteredStore,
+  recordAccountSectionsUnavailable,
+  recordSweep,
+} from './metrics.js';
+import { countThrottles } from './metrics-aws.js';
 
 /**
  * The organization sweep's three Step Functions tasks (the hub's state machine, lib/ by the infra
@@ -196,7 +210,7 @@ export function defaultOrgSweepDeps(env: RuntimeEnv, logger: Logger): OrgSweepDe
     sink: createAlertSink(env, logger, accounts),
     digest: createOpenFindingsDigestSink(env, logger),
     baseline: createIdentityBaselineStore(env),
-    rules: RULES,
+    rules: SWEEP_RULES,
     config: env.config,
     logger,
     listAccounts: () => listOrganizationAccounts(orgs),
@@ -212,25 +226,58 @@ export function defaultOrgSweepDeps(env: RuntimeEnv, logger: Logger): OrgSweepDe
 }
 
 const defaultLogger = createLogger('org-sweep');
+const defaultMetrics = createMetrics();
 let defaultHandlers: ReturnType<typeof createOrgSweepHandlers> | undefined;
+
+/** Reads one account, counting its calls, throttled attempts and unread sections. */
+function meteredRead(region: string | undefined): OrgSweepDeps['readSnapshot'] {
+  return async (credentials, options) => {
+    const clients = createSnapshotClients({ ...(region ? { region } : {}), credentials });
+    const counter = { throttles: 0 };
+    countThrottles([clients.iam, clients.cloudtrail], counter);
+    const { snapshot, stats } = await readAccountSnapshotWithStats(clients, options);
+    const unread = snapshot.unavailable.filter((u) => !isPlannedSkip(u)).length;
+    defaultMetrics.addMetadata('account', options.accountId);
+    recordSweep(defaultMetrics, {
+      apiCalls: stats.apiCalls,
+      throttles: counter.throttles,
+      sectionsUnavailable: unread,
+    });
+    recordAccountSectionsUnavailable(defaultMetrics, options.accountId, unread);
+    return snapshot;
+  };
+}
+
 function handlers(): ReturnType<typeof createOrgSweepHandlers> {
-  defaultHandlers ??= createOrgSweepHandlers(defaultOrgSweepDeps(readRuntimeEnv(), defaultLogger));
+  if (!defaultHandlers) {
+    const env = readRuntimeEnv();
+    const deps = defaultOrgSweepDeps(env, defaultLogger);
+    defaultHandlers = createOrgSweepHandlers({
+      ...deps,
+      store: meteredStore(deps.store, defaultMetrics),
+      sink: meteredSink(deps.sink, defaultMetrics, 'sns'),
+      readSnapshot: meteredRead(env.region),
+    });
+  }
   return defaultHandlers;
 }
 
-export async function listAccountsHandler(_event?: unknown): Promise<ListAccountsOutput> {
-  return handlers().listAccountsHandler();
-}
+const entryOptions = { logger: defaultLogger, metrics: defaultMetrics };
 
-export async function sweepAccountHandler(event: unknown): Promise<SweepAccountOutput> {
-  try {
-    return await handlers().sweepAccountHandler(event);
-  } catch (error) {
-    defaultLogger.error('account sweep failed', { error: errorSummary(error) });
-    throw error;
-  }
-}
+export const listAccountsHandler = lambdaEntry(
+  async (_event: unknown): Promise<ListAccountsOutput> => handlers().listAccountsHandler(),
+  entryOptions,
+);
 
-export async function finishSweepHandler(event: unknown): Promise<FinishSweepOutput> {
-  return handlers().finishSweepHandler(event);
-}
+export const sweepAccountHandler = lambdaEntry(
+  async (event: unknown): Promise<SweepAccountOutput> => handlers().sweepAccountHandler(event),
+  { ...entryOptions, failureMessage: 'account sweep failed' },
+);
+
+/** The organization sweep's duration runs from the listing (`now` of the run) to its finish. */
+export const finishSweepHandler = lambdaEntry(async (event: unknown): Promise<FinishSweepOutput> => {
+  const output = await handlers().finishSweepHandler(event);
+  const startedAt = Date.parse(String((event as { now?: unknown } | null)?.now));
+  if (Number.isFinite(startedAt)) recordSweep(defaultMetrics, { durationMs: Date.now() - startedAt });
+  return output;
+}, entryOptions);

@@ -7,14 +7,19 @@ import type { SectionUnavailable } from '../core/snapshot.js';
 import type { AlertSink, FindingStore, OpenFindingsDigestSink } from '../core/store.js';
 import type { TransitionKind } from '../core/transitions.js';
 import { auditLogDestinationsOf, type AuditLogDestinations } from '../core/watcher.js';
-import { createSnapshotClients, readAccountSnapshot } from '../adapters/aws/snapshot-reader.js';
+import {
+  createSnapshotClients,
+  readAccountSnapshotWithStats,
+  type SnapshotReadStats,
+} from '../adapters/aws/snapshot-reader.js';
 import { identityCenterPlan } from '../adapters/aws/identity-center.js';
 import type { IdentityCenterStateStore } from '../adapters/identity-center-state-store.js';
 import type { IdentityBaselineStore } from '../core/identity-baseline.js';
 import { applySnapshotBaseline } from './identity-baseline-step.js';
 import { isPlannedSkip, isSectionAvailable } from '../core/snapshot.js';
 import { compactIdentityCenterState } from '../rules/shared/identity-center-state.js';
-import { RULES } from '../rules/index.js';
+// Only the rules a sweep runs: the event-only rules stay out of this bundle (rules/sweep-rules.ts).
+import { SWEEP_RULES } from '../rules/sweep-rules.js';
 import {
   accountFromContext,
   createAlertSink,
@@ -30,6 +35,9 @@ import {
   type LambdaContextLike,
   type SnapshotReader,
 } from './runtime.js';
+import { lambdaEntry } from './lambda-entry.js';
+import { createMetrics, meteredSink, meteredSinkLogger, meteredStore, recordSweep } from './metrics.js';
+import { countThrottles } from './metrics-aws.js';
 
 /** Some sections could not be read: what was read is reconciled, then the sweep fails so the alarm fires. */
 export class SweepIncompleteError extends Error {
@@ -207,15 +215,18 @@ export function snapshotReader(
   config: TrustwatchConfig,
   kept?: IdentityCenterStateStore,
   clients = createSnapshotClients(region ? { region } : {}),
+  /** Told each read's call counts (the Lambda's metrics). */
+  onRead?: (stats: SnapshotReadStats) => void,
 ): SnapshotReader {
   return async ({ accountId, now, remainingMs }) => {
     const lastReadAt = (await kept?.load().catch(() => undefined))?.readAt;
-    const snapshot = await readAccountSnapshot(clients, {
+    const { snapshot, stats } = await readAccountSnapshotWithStats(clients, {
       accountId,
       now,
       ...(remainingMs && { remainingMs }),
       identityCenter: identityCenterPlan(config, now, lastReadAt),
     });
+    onRead?.(stats);
     if (kept && snapshot.identityCenter && isSectionAvailable(snapshot, 'identityCenter'))
       await kept.save({
         state: compactIdentityCenterState(snapshot.identityCenter, config.accessModel.identityCenter),
@@ -228,25 +239,37 @@ export function snapshotReader(
 type Handler<T> = (event?: unknown, context?: LambdaContextLike) => Promise<T>;
 let defaultHandlers: { sweep: Handler<SweepSummary>; digest: Handler<DailyDigestSummary> } | undefined;
 const defaultLogger = createLogger('sweep');
+const defaultMetrics = createMetrics();
+/** Calls and throttled attempts of the current invocation's read (reset per sweep). */
+const readHealth = { apiCalls: 0, throttles: 0 };
 
-/**
- * The Lambda entry point (EventBridge Scheduler): the default wiring, built on first use. The
- * daily-digest schedule invokes it with {"task": "daily-digest"}; anything else is a sweep.
- */
-export async function handler(
-  event?: unknown,
-  context?: LambdaContextLike,
-): Promise<SweepSummary | DailyDigestSummary> {
-  if (context) defaultLogger.addContext(context as Parameters<Logger['addContext']>[0]);
+function handlers() {
   if (!defaultHandlers) {
     const env = readRuntimeEnv();
-    const store = createStore(env);
+    const store = meteredStore(createStore(env), defaultMetrics);
+    const clients = createSnapshotClients(env.region ? { region: env.region } : {});
+    countThrottles(
+      [
+        clients.iam,
+        clients.cloudtrail,
+        clients.identityCenter?.ssoAdmin,
+        clients.identityCenter?.identityStore,
+      ],
+      readHealth,
+    );
+    const sinkLogger = meteredSinkLogger(defaultLogger, defaultMetrics);
     defaultHandlers = {
       sweep: createSweepHandler({
         store,
-        sink: createAlertSink(env, defaultLogger),
-        readSnapshot: snapshotReader(env.region, env.config, createIdentityCenterStateStore(env)),
-        rules: RULES,
+        sink: meteredSink(createAlertSink(env, sinkLogger), defaultMetrics, 'sns'),
+        readSnapshot: snapshotReader(
+          env.region,
+          env.config,
+          createIdentityCenterStateStore(env),
+          clients,
+          (stats) => (readHealth.apiCalls = stats.apiCalls),
+        ),
+        rules: SWEEP_RULES,
         config: env.config,
         logger: defaultLogger,
         recordAuditLogs: createAuditLogStore(env).write,
@@ -259,7 +282,35 @@ export async function handler(
       }),
     };
   }
-  return isDailyDigestEvent(event)
-    ? defaultHandlers.digest(event, context)
-    : defaultHandlers.sweep(event, context);
+  return defaultHandlers;
 }
+
+/** A sweep, measured: duration, calls, throttled attempts and unread sections, also when it fails. */
+async function meteredSweep(event: unknown, context: LambdaContextLike): Promise<SweepSummary> {
+  const { sweep } = handlers();
+  const started = Date.now();
+  readHealth.apiCalls = 0;
+  readHealth.throttles = 0;
+  let sectionsUnavailable = 0;
+  try {
+    const summary = await sweep(event, context);
+    sectionsUnavailable = summary.unavailable.length;
+    return summary;
+  } catch (error) {
+    if (error instanceof SweepIncompleteError) sectionsUnavailable = error.unavailable.length;
+    throw error;
+  } finally {
+    recordSweep(defaultMetrics, { durationMs: Date.now() - started, ...readHealth, sectionsUnavailable });
+  }
+}
+
+/**
+ * The Lambda entry point (EventBridge Scheduler; lambda-entry.ts adds logger context, metrics flush,
+ * failure log). The daily-digest schedule invokes it with {"task": "daily-digest"}; anything else
+ * is a sweep.
+ */
+export const handler = lambdaEntry(
+  async (event: unknown, context: LambdaContextLike): Promise<SweepSummary | DailyDigestSummary> =>
+    isDailyDigestEvent(event) ? handlers().digest(event, context) : meteredSweep(event, context),
+  { logger: defaultLogger, metrics: defaultMetrics },
+);

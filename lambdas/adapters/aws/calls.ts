@@ -120,6 +120,16 @@ export function errorCode(error: unknown): string {
   return e.Code ?? e.name ?? 'Error';
 }
 
+/** A throttling error (by code, or as the SDK classified it), after or between the SDK's retries. */
+export function isThrottlingError(error: unknown): boolean {
+  const e = (error ?? {}) as AwsError;
+  return (
+    THROTTLING.has(errorCode(error)) ||
+    e.$retryable?.throttling === true ||
+    e.$metadata?.httpStatusCode === 429
+  );
+}
+
 /** One line saying why a call failed: "AccessDenied: iam:GetCredentialReport", "throttled: …". */
 export function failureReason(error: unknown, action: string): string {
   if (error instanceof SnapshotSectionError) return error.reason;

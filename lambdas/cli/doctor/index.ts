@@ -1,3 +1,4 @@
+import { checkDashboard } from './check-dashboard.js';
 import { checkLastSweep, checkTrail } from './checks-coverage.js';
 import { checkAlarms, checkSubscriptions, sendTestAlert } from './checks-delivery.js';
 import { checkDeadLetters, checkFunctions, checkRules, checkStack } from './checks-plumbing.js';
@@ -41,6 +42,11 @@ export const DOCTOR_CHECKS: readonly { id: string; describe: string; run: Check 
     run: checkLastSweep,
   },
   { id: 'trail', describe: 'a CloudTrail trail logging management events in us-east-1', run: checkTrail },
+  {
+    id: 'dashboard',
+    describe: "the CloudWatch dashboard's link (the stack output DashboardUrl)",
+    run: checkDashboard,
+  },
 ];
 
 export const TEST_ALERT_CHECK = {

@@ -59,6 +59,8 @@ export interface DeployedStack {
   readonly driftStatus: string;
   readonly lastDriftCheck?: string;
   readonly resources: readonly StackResource[];
+  /** The stack's outputs (DescribeStacks Outputs), by OutputKey. */
+  readonly outputs?: Readonly<Record<string, string>>;
 }
 
 export interface DoctorContext {

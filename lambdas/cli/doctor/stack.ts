@@ -57,5 +57,11 @@ export async function loadDeployedStack(
     driftStatus: stack.DriftInformation?.StackDriftStatus ?? 'NOT_CHECKED',
     ...(lastCheck && { lastDriftCheck: lastCheck.toISOString() }),
     resources,
+    // DescribeStacks Stacks[].Outputs: [{ OutputKey, OutputValue, Description, ExportName }].
+    outputs: Object.fromEntries(
+      (stack.Outputs ?? []).flatMap((o) =>
+        o.OutputKey && o.OutputValue !== undefined ? [[o.OutputKey, o.OutputValue]] : [],
+      ),
+    ),
   };
 }
