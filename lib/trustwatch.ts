@@ -18,6 +18,7 @@ import { RULES } from '../lambdas/rules/index.js';
 import { addChatbotChannel, addSlackNotifier, createAlertsTopic, type AlertsTopic } from './alerts.js';
 import { cloudTrailPatterns, forwarderRuleNames, type CloudTrailPattern } from './event-patterns.js';
 import { FirstSweep } from './first-sweep.js';
+import { OrgFirstSweep } from './org/first-sweep.js';
 import {
   createFindingsStore,
   grantStoreAndPublish,
@@ -129,6 +130,8 @@ export class TrustWatch extends Construct {
   /** Prefix of every account-unique name (rules, schedules, alarms, trail): see lib/names.ts. */
   readonly namePrefix: string;
   readonly firstSweep?: FirstSweep;
+  /** Organization hub: starts the sweep state machine after each create or update of the stack. */
+  readonly orgFirstSweep?: OrgFirstSweep;
 
   constructor(scope: Construct, id: string, props: TrustWatchProps = {}) {
     super(scope, id);
@@ -355,6 +358,13 @@ export class TrustWatch extends Construct {
         ruleName: `${prefix}-sweep-on-deploy`,
       });
     }
+    if (this.orgSweep && (props.sweepOnDeploy ?? true)) {
+      this.orgFirstSweep = new OrgFirstSweep(this, 'OrgFirstSweep', {
+        stateMachine: this.orgSweep.stateMachine,
+        deadLetterQueue: sweepDeadLetters,
+        ruleName: `${prefix}-sweep-on-deploy`,
+      });
+    }
 
     const trail = props.createTrail
       ? new ManagementEventsTrail(this, 'Trail', { trailName: `${prefix}-management-events` })
@@ -381,6 +391,8 @@ export class TrustWatch extends Construct {
             ...cloudTrailPatterns(catalog).map((p) => p.ruleName),
             ...(props.extraEventPatterns ?? []).map((p) => p.ruleName),
             ...forwarderRuleNames(catalog),
+            // Not the hub's sweep-on-deploy rule: its name does not fit the hub's 4 KB environment, and
+            // disabling it only skips the deploy-time sweep (the schedule still sweeps).
             ...(this.firstSweep ? ['trustwatch-sweep-on-deploy'] : []),
           ].map((name) => withPrefix(name, this.namePrefix)),
         ),

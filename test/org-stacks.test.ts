@@ -258,8 +258,43 @@ describe('hub', () => {
     for (const r of onBus) expect(JSON.stringify(r.EventBusName)).toContain('HubBus');
     const org = onBus.find(isOrgRule);
     expect(org!.EventPattern.detail.eventName).toEqual(ORGANIZATION_EVENT_NAMES);
-    // No rule of the hub listens on the default bus: spokes forward everything, the hub's own account included via its spoke.
-    expect(rules.filter((r) => r.EventBusName === undefined)).toEqual([]);
+    // No CloudTrail rule of the hub listens on the default bus: spokes forward everything, the hub's own
+    // account included via its spoke. The one default-bus rule is the sweep on deploy (CloudFormation's own event).
+    expect(
+      rules.filter((r) => r.EventBusName === undefined).map((r) => r.EventPattern.source as string[]),
+    ).toEqual([['aws.cloudformation']]);
+  });
+
+  it('starts the sweep state machine once after each create or update of the hub stack, outside the deploy', () => {
+    const rule = resources(hub, 'AWS::Events::Rule')
+      .map((r) => r.Properties as Json)
+      .find((r) => r.EventBusName === undefined)!;
+    expect(rule.Name).toMatch(/^trustwatch-.*sweep-on-deploy$/);
+    expect(rule.EventPattern).toEqual({
+      source: ['aws.cloudformation'],
+      'detail-type': ['CloudFormation Stack Status Change'],
+      detail: {
+        'stack-id': [{ Ref: 'AWS::StackId' }],
+        'status-details': { status: ['CREATE_COMPLETE', 'UPDATE_COMPLETE'] },
+      },
+    });
+    const [target] = list<Json>(rule.Targets);
+    const [machine] = Object.entries(hub.findResources('AWS::StepFunctions::StateMachine'));
+    expect(target!.Arn).toEqual({ Ref: machine![0] });
+    expect(JSON.parse(String(target!.Input))).toEqual({ trigger: 'deploy' });
+    expect(target!.RetryPolicy).toEqual({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+    expect(JSON.stringify(target!.DeadLetterConfig)).toContain('SweepDeadLetters');
+    // Its role may start exactly this state machine, nothing else.
+    const roleId = (target!.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const statements = Object.values(hub.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes(roleId))
+      .flatMap((p) => list<Json>(p.Properties.PolicyDocument.Statement));
+    expect(statements).toEqual([
+      { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: machine![0] } },
+    ]);
+    // No custom resource: the deploy cannot wait on, or fail because of, the sweep.
+    expect(Object.keys(hub.findResources('AWS::CloudFormation::CustomResource'))).toEqual([]);
+    expect(JSON.stringify(hub.toJSON())).not.toContain('Custom::');
   });
 
   it('names the sweep role trustwatch-org-sweep and lets it assume only the spoke role, in the organization', () => {
