@@ -4,6 +4,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { randomUUID } from 'node:crypto';
 // zod/mini keeps Lambda bundles small (the classic `z` namespace pulls in ~400 KB).
 import * as z from 'zod/mini';
+import { accountRouting } from '../core/account-routing.js';
 import { COVERAGE_STATES, type OrgAccount } from '../core/accounts.js';
 import type { AccountStore } from '../core/account-store.js';
 import type { TrustwatchConfig } from '../core/config.js';
@@ -68,6 +69,7 @@ const accountSchema = z.object({
   status: z.string(),
   ou: z.optional(z.string()),
   ouPath: z.optional(z.array(z.string())),
+  tags: z.optional(z.record(z.string(), z.string())),
 });
 const sweepAccountInput = z.object({ runId: z.string(), now: z.string(), account: accountSchema });
 
@@ -122,6 +124,12 @@ export function createOrgSweepHandlers(deps: OrgSweepDeps) {
     const parsed = sweepAccountInput.safeParse(event);
     if (!parsed.success) throw new OrgSweepInputError('sweepAccount', parsed.error.issues);
     const { runId, now, account } = parsed.data;
+    const routeProblems = accountRouting(deps.config, account).problems;
+    if (routeProblems.length > 0)
+      logger.warn('account tags not used for routing', {
+        accountId: account.id,
+        routeProblems: [...routeProblems],
+      });
     const result = await sweepAccount(
       {
         store: deps.store,

@@ -6,7 +6,7 @@ import * as z from 'zod/mini';
 import { createDynamoDbAccountStore } from '../adapters/dynamodb/accounts.js';
 import { createDynamoDbStore } from '../adapters/dynamodb-store.js';
 import type { AccountStore } from '../core/account-store.js';
-import { routeFor } from '../core/accounts.js';
+import { accountRouting } from '../core/account-routing.js';
 import {
   createSnsAlertSink,
   createSnsOpenFindingsDigestSink,
@@ -194,8 +194,10 @@ export function createAlertSink(env: RuntimeEnv, logger: SinkLogger, accounts?: 
       config.organization && {
         routeOf: async (accountId: string) => {
           const state = await accounts.get(accountId);
+          const routing = accountRouting(config, state ?? { id: accountId });
           return {
-            route: routeFor(config, accountId, state?.ouPath),
+            route: routing.route,
+            ...(routing.ownerEmails.length > 0 && { ownerEmails: routing.ownerEmails }),
             ...(state?.name !== undefined && { accountName: state.name }),
           };
         },
