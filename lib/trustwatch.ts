@@ -251,6 +251,7 @@ export class TrustWatch extends Construct {
         deadLetterQueue: sweepDeadLetters,
         alarmTopics: [this.topic, ...(this.alerts.chatbotTopic ? [this.alerts.chatbotTopic] : [])],
         ...(props.orgSweepEntry && { entry: props.orgSweepEntry }),
+        ...(config.alerts.dailyDigest !== undefined && { dailyDigest: config.alerts.dailyDigest }),
       });
     }
 

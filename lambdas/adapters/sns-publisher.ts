@@ -1,4 +1,5 @@
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
+import { OWNER_DIGEST_ROUTE } from '../core/account-routing.js';
 import { ALERT_ENVELOPE_SCHEMA, type AlertEnvelope } from '../core/render/envelope.js';
 import { planAlerts, type AlertRouting, type PlannedAlert } from '../core/render/routing.js';
 import { planDailyDigest } from '../core/render/open-digest.js';
@@ -290,16 +291,34 @@ export function createSnsOpenFindingsDigestSink(
   options: SnsOpenFindingsDigestSinkOptions,
 ): OpenFindingsDigestSink {
   return {
-    async send(openFindings, { now, accountId }): Promise<void> {
+    async send(openFindings, { now, accountId, route, accountNames, ownerEmails = [] }): Promise<void> {
+      // Organization mode: one account's digest (baseline) goes where that account's alerts go.
+      const routed =
+        route !== undefined
+          ? { route, ownerEmails }
+          : accountId !== undefined && options.routeOf
+            ? await options.routeOf(accountId)
+            : undefined;
       const digest = planDailyDigest(openFindings, options.alerts, {
         now,
         ...(accountId !== undefined && { accountId }),
+        ...(routed && { route: routed.route }),
+        ...(accountNames !== undefined && { accountNames }),
       });
-      const input = toPublishInput(options.topicArn, digest);
+      const owners = routed?.ownerEmails ?? [];
+      // An owner's digest is for the owner's email subscription only: not Slack, not Chatbot.
+      const planned =
+        routed?.route === OWNER_DIGEST_ROUTE ? { ...digest, channels: ['email' as const] } : digest;
+      const input = routed
+        ? withRouteAttributes(toPublishInput(options.topicArn, withOwnerLine(planned, owners)), {
+            attributes: { route: routed.route, ...(accountId !== undefined && { accountId }) },
+            ownerEmails: owners,
+          })
+        : toPublishInput(options.topicArn, digest);
       const size = publishSize(input);
       if (size > SNS_MAX_MESSAGE_BYTES) throw new Error(`daily digest is ${size} bytes, over the SNS limit`);
       await options.client.send(new PublishCommand(input));
-      await publishChatbotCopy(options, digest);
+      await publishChatbotCopy(options, planned);
     },
   };
 }

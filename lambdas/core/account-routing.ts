@@ -16,6 +16,12 @@ import type { TrustwatchConfig } from './config.js';
  *   subscription with the filter {"ownerEmails": ["ADDRESS"]} receives that account's alerts.
  */
 
+/**
+ * The `route` attribute of an owner's daily digest: no key of organization.routes (those are account,
+ * OU and root ids), so only subscriptions filtered on `ownerEmails` receive it.
+ */
+export const OWNER_DIGEST_ROUTE = 'owners';
+
 /** Only these tags are read, kept and passed through the sweep's payload (it must stay compact). */
 export const TAG_PREFIX = 'trustwatch:';
 export const OWNER_EMAIL_TAG = 'trustwatch:owner-email';

@@ -19,6 +19,7 @@ import {
 import { createSnapshotClients, readAccountSnapshot } from '../adapters/aws/snapshot-reader.js';
 import { RULES } from '../rules/index.js';
 import { sweepAccount } from './org-account.js';
+import { createOrgDailyDigestHandler, isDailyDigestTask, type OrgDigestSummary } from './org-digest.js';
 import {
   createAccountStore,
   createAlertSink,
@@ -197,7 +198,7 @@ export function defaultOrgSweepDeps(env: RuntimeEnv, logger: Logger): OrgSweepDe
     store: createStore(env),
     accounts,
     sink: createAlertSink(env, logger, accounts),
-    digest: createOpenFindingsDigestSink(env, logger),
+    digest: createOpenFindingsDigestSink(env, logger, accounts),
     rules: RULES,
     config: env.config,
     logger,
@@ -233,6 +234,26 @@ export async function sweepAccountHandler(event: unknown): Promise<SweepAccountO
   }
 }
 
-export async function finishSweepHandler(event: unknown): Promise<FinishSweepOutput> {
+let defaultDigest: (() => Promise<OrgDigestSummary>) | undefined;
+
+/**
+ * The Finish task; also the daily digest when the digest schedule invokes the same function with
+ * {"task": "daily-digest"} (same role and dead-letter queue, as in single-account mode).
+ */
+export async function finishSweepHandler(event: unknown): Promise<FinishSweepOutput | OrgDigestSummary> {
+  if (isDailyDigestTask(event)) {
+    if (!defaultDigest) {
+      const env = readRuntimeEnv();
+      const accounts = createAccountStore(env);
+      defaultDigest = createOrgDailyDigestHandler({
+        store: createStore(env),
+        accounts,
+        sink: createOpenFindingsDigestSink(env, defaultLogger, accounts),
+        config: env.config,
+        logger: defaultLogger,
+      });
+    }
+    return defaultDigest();
+  }
   return handlers().finishSweepHandler(event);
 }
