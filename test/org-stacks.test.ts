@@ -101,7 +101,8 @@ beforeAll(() => {
   (globalThis as Json).__mainReport = JSON.parse(
     readFileSync(join(dir, 'main', 'validation-report.json'), 'utf8'),
   );
-});
+  // Three stacks and the spoke app under cdk-nag: over a minute when the full suite shares two cores.
+}, 240_000);
 
 const resources = (t: Template, type: string): Json[] =>
   Object.values(t.findResources(type)).map((r) => r as Json);
