@@ -19,6 +19,7 @@ import { addChatbotChannel, addSlackNotifier, createAlertsTopic, type AlertsTopi
 import { addDeliverFunction } from './channels.js';
 import { cloudTrailPatterns, forwarderRuleNames, type CloudTrailPattern } from './event-patterns.js';
 import { FirstSweep } from './first-sweep.js';
+import { OrgFirstSweep } from './org/first-sweep.js';
 import {
   createFindingsStore,
   grantStoreAndPublish,
@@ -135,6 +136,8 @@ export class TrustWatch extends Construct {
   readonly firstSweep?: FirstSweep;
   /** trustwatch's CloudWatch dashboard (findings, alerts, sweep health, dead letters, errors). */
   readonly dashboard: TrustWatchDashboard;
+  /** Organization hub: starts the sweep state machine after each create or update of the stack. */
+  readonly orgFirstSweep?: OrgFirstSweep;
 
   constructor(scope: Construct, id: string, props: TrustWatchProps = {}) {
     super(scope, id);
@@ -254,6 +257,7 @@ export class TrustWatch extends Construct {
         deadLetterQueue: sweepDeadLetters,
         alarmTopics: [this.topic, ...(this.alerts.chatbotTopic ? [this.alerts.chatbotTopic] : [])],
         ...(props.orgSweepEntry && { entry: props.orgSweepEntry }),
+        ...(config.alerts.dailyDigest !== undefined && { dailyDigest: config.alerts.dailyDigest }),
       });
     }
 
@@ -385,6 +389,13 @@ export class TrustWatch extends Construct {
         ruleName: `${prefix}-sweep-on-deploy`,
       });
     }
+    if (this.orgSweep && (props.sweepOnDeploy ?? true)) {
+      this.orgFirstSweep = new OrgFirstSweep(this, 'OrgFirstSweep', {
+        stateMachine: this.orgSweep.stateMachine,
+        deadLetterQueue: sweepDeadLetters,
+        ruleName: `${prefix}-sweep-on-deploy`,
+      });
+    }
 
     const trail = props.createTrail
       ? new ManagementEventsTrail(this, 'Trail', { trailName: `${prefix}-management-events` })
@@ -411,6 +422,8 @@ export class TrustWatch extends Construct {
             ...cloudTrailPatterns(catalog).map((p) => p.ruleName),
             ...(props.extraEventPatterns ?? []).map((p) => p.ruleName),
             ...forwarderRuleNames(catalog),
+            // Not the hub's sweep-on-deploy rule: its name does not fit the hub's 4 KB environment, and
+            // disabling it only skips the deploy-time sweep (the schedule still sweeps).
             ...(this.firstSweep ? ['trustwatch-sweep-on-deploy'] : []),
           ].map((name) => withPrefix(name, this.namePrefix)),
         ),

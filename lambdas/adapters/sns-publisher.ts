@@ -1,4 +1,5 @@
 import { PublishCommand, type PublishCommandInput, type SNSClient } from '@aws-sdk/client-sns';
+import { OWNER_DIGEST_ROUTE } from '../core/account-routing.js';
 import { ALERT_ENVELOPE_SCHEMA, type AlertEnvelope } from '../core/render/envelope.js';
 import { planAlerts, type AlertRouting, type PlannedAlert } from '../core/render/routing.js';
 import { planDailyDigest } from '../core/render/open-digest.js';
@@ -41,6 +42,13 @@ export interface SnsAlertSinkOptions {
 export interface AccountRoute {
   readonly route: string;
   readonly accountName?: string;
+  /** The account's `trustwatch:owner-email` addresses (core/account-routing.ts). */
+  readonly ownerEmails?: readonly string[];
+}
+
+/** The line an alert about tagged accounts adds to its email, so the default recipients see the owners too. */
+export function ownerEmailLine(owners: readonly string[]): string {
+  return `Account owners (Organizations tag trustwatch:owner-email): ${owners.join(' ')}`;
 }
 
 export interface SinkLogger {
@@ -153,11 +161,12 @@ async function publishChatbotCopy(options: SnsAlertSinkOptions, alert: Publishab
 async function routedPlan(
   options: SnsAlertSinkOptions,
   transitions: Transition[],
-): Promise<{ alert: PlannedAlert; attributes: Record<string, string> }[]> {
+): Promise<{ alert: PlannedAlert; attributes: Record<string, string>; ownerEmails: readonly string[] }[]> {
   if (!options.routeOf) {
     return planAlerts(transitions, options.alerts, { topN: options.topN }).map((alert) => ({
       alert,
       attributes: {},
+      ownerEmails: [],
     }));
   }
   const routes = new Map<string, AccountRoute>();
@@ -165,12 +174,19 @@ async function routedPlan(
     const id = t.finding.resource.accountId;
     if (!routes.has(id)) routes.set(id, await options.routeOf(id));
   }
-  const groups = new Map<string, Transition[]>();
+  // One group per route and owner set: an alert names the owners of exactly the accounts it covers,
+  // so an owner's subscription never receives another owner's findings in a batch.
+  const groups = new Map<string, { route: string; owners: readonly string[]; transitions: Transition[] }>();
   for (const t of transitions) {
-    const route = routes.get(t.finding.resource.accountId)?.route ?? 'default';
-    groups.set(route, [...(groups.get(route) ?? []), t]);
+    const r = routes.get(t.finding.resource.accountId);
+    const route = r?.route ?? 'default';
+    const owners = [...(r?.ownerEmails ?? [])].sort();
+    const key = JSON.stringify([route, owners]);
+    const group = groups.get(key) ?? { route, owners, transitions: [] };
+    group.transitions.push(t);
+    groups.set(key, group);
   }
-  return [...groups].flatMap(([route, group]) =>
+  return [...groups.values()].flatMap(({ route, owners, transitions: group }) =>
     planAlerts(group, options.alerts, { topN: options.topN }).map((alert) => {
       const accounts = new Set(alert.transitions.map((t) => t.finding.resource.accountId));
       const [only] = accounts;
@@ -182,9 +198,40 @@ async function routedPlan(
           ...(only !== undefined && accounts.size === 1 && { accountId: only }),
           ...(name !== undefined && { accountName: name }),
         },
+        ownerEmails: owners,
       };
     }),
   );
+}
+
+/** The email names the owners; Slack and Chatbot bodies are unchanged. */
+function withOwnerLine<T extends PublishableAlert>(alert: T, owners: readonly string[]): T {
+  if (owners.length === 0) return alert;
+  return { ...alert, email: { ...alert.email, body: `${alert.email.body}\n${ownerEmailLine(owners)}\n` } };
+}
+
+/**
+ * Organization mode's String attributes (`route`, `accountId`, `accountName`) and, for tagged
+ * accounts, `ownerEmails` as String.Array: an SNS filter on an array attribute matches when any
+ * element matches (SNS Developer Guide, "Subscription filter policies"), so {"ownerEmails": ["a@x"]}
+ * selects the alerts of the accounts a@x owns.
+ */
+export function withRouteAttributes(
+  input: PublishCommandInput,
+  route: { readonly attributes: Readonly<Record<string, string>>; readonly ownerEmails: readonly string[] },
+): PublishCommandInput {
+  return {
+    ...input,
+    MessageAttributes: {
+      ...input.MessageAttributes,
+      ...Object.fromEntries(
+        Object.entries(route.attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+      ),
+      ...(route.ownerEmails.length > 0 && {
+        ownerEmails: { DataType: 'String.Array', StringValue: JSON.stringify(route.ownerEmails) },
+      }),
+    },
+  };
 }
 
 export function createSnsAlertSink(options: SnsAlertSinkOptions): AlertSink {
@@ -194,17 +241,14 @@ export function createSnsAlertSink(options: SnsAlertSinkOptions): AlertSink {
       const planned = routed.map((r) => r.alert);
       let sent = 0;
       const delivered: Transition[] = [];
-      for (const { alert, attributes } of routed) {
-        const base = toPublishInput(options.topicArn, alert);
-        const input: PublishCommandInput = {
-          ...base,
-          MessageAttributes: {
-            ...base.MessageAttributes,
-            ...Object.fromEntries(
-              Object.entries(attributes).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
-            ),
+      for (const { alert, attributes, ownerEmails } of routed) {
+        const input = withRouteAttributes(
+          toPublishInput(options.topicArn, withOwnerLine(alert, ownerEmails)),
+          {
+            attributes,
+            ownerEmails,
           },
-        };
+        );
         const size = publishSize(input);
         if (size > SNS_MAX_MESSAGE_BYTES) {
           throw new AlertDeliveryError(
@@ -247,16 +291,34 @@ export function createSnsOpenFindingsDigestSink(
   options: SnsOpenFindingsDigestSinkOptions,
 ): OpenFindingsDigestSink {
   return {
-    async send(openFindings, { now, accountId }): Promise<void> {
+    async send(openFindings, { now, accountId, route, accountNames, ownerEmails = [] }): Promise<void> {
+      // Organization mode: one account's digest (baseline) goes where that account's alerts go.
+      const routed =
+        route !== undefined
+          ? { route, ownerEmails }
+          : accountId !== undefined && options.routeOf
+            ? await options.routeOf(accountId)
+            : undefined;
       const digest = planDailyDigest(openFindings, options.alerts, {
         now,
         ...(accountId !== undefined && { accountId }),
+        ...(routed && { route: routed.route }),
+        ...(accountNames !== undefined && { accountNames }),
       });
-      const input = toPublishInput(options.topicArn, digest);
+      const owners = routed?.ownerEmails ?? [];
+      // An owner's digest is for the owner's email subscription only: not Slack, not Chatbot.
+      const planned =
+        routed?.route === OWNER_DIGEST_ROUTE ? { ...digest, channels: ['email' as const] } : digest;
+      const input = routed
+        ? withRouteAttributes(toPublishInput(options.topicArn, withOwnerLine(planned, owners)), {
+            attributes: { route: routed.route, ...(accountId !== undefined && { accountId }) },
+            ownerEmails: owners,
+          })
+        : toPublishInput(options.topicArn, digest);
       const size = publishSize(input);
       if (size > SNS_MAX_MESSAGE_BYTES) throw new Error(`daily digest is ${size} bytes, over the SNS limit`);
       await options.client.send(new PublishCommand(input));
-      await publishChatbotCopy(options, digest);
+      await publishChatbotCopy(options, planned);
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { Finding } from '../core/model.js';
+import type { StaleMark } from '../core/stale.js';
 import type { StoredFinding } from '../core/store.js';
 import type { Transition } from '../core/transitions.js';
 import { asFinding } from '../core/store.js';
@@ -40,6 +41,12 @@ function statusCell(f: StoredFinding): string {
   return note ? `${f.status} (${note})` : f.status;
 }
 
+/** "STALE since 2026-11-01 06:00": the finding's account is unreachable (core/stale.ts). */
+export function staleCell(mark: StaleMark | undefined): string {
+  if (!mark) return '';
+  return mark.since ? `STALE since ${shortTime(mark.since)}` : 'STALE (never swept)';
+}
+
 const HEADERS = ['SEVERITY', 'STATUS', 'CHANGED (UTC)', 'ID', 'RULE', 'RESOURCE', 'TITLE'] as const;
 
 function clipCell(text: string, width: number): string {
@@ -75,16 +82,27 @@ export function renderFindingTable(
   findings: readonly StoredFinding[],
   style: Style,
   width?: number,
-  options: { readonly showAccount?: boolean } = {},
+  options: {
+    readonly showAccount?: boolean;
+    /** Organization mode: the mark of each finding whose account is unreachable; adds a STALE column. */
+    readonly staleOf?: (f: StoredFinding) => StaleMark | undefined;
+  } = {},
 ): string {
   // ACCOUNT goes before RESOURCE, so the painted columns (0-2) stay put and RESOURCE and TITLE stay last.
   const withAccount = <T>(cells: readonly T[], account: T): T[] =>
     options.showAccount ? [...cells.slice(0, 5), account, ...cells.slice(5)] : [...cells];
-  const headers = withAccount<string>(HEADERS, 'ACCOUNT');
+  // STALE goes after STATUS only when some listed finding is stale, so other tables look as before.
+  const showStale = options.staleOf !== undefined && findings.some((f) => options.staleOf?.(f));
+  const withStale = <T>(cells: T[], stale: T): T[] =>
+    showStale ? [...cells.slice(0, 2), stale, ...cells.slice(2)] : cells;
+  const headers = withStale(withAccount<string>(HEADERS, 'ACCOUNT'), 'STALE');
   const rows = findings.map((f) =>
-    withAccount(
-      [f.severity, statusCell(f), shortTime(f.changedAt), f.id, f.ruleId, shortResource(f), f.title],
-      f.resource.accountId,
+    withStale(
+      withAccount(
+        [f.severity, statusCell(f), shortTime(f.changedAt), f.id, f.ruleId, shortResource(f), f.title],
+        f.resource.accountId,
+      ),
+      staleCell(options.staleOf?.(f)),
     ).map(safe),
   );
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -107,7 +125,7 @@ export function renderFindingTable(
     line(rows[r] ?? [], (i, text) => {
       if (i === 0) return style.severity(f.severity, text);
       if (i === 1 && f.status !== 'open') return style.dim(text);
-      if (i === 2) return style.dim(text);
+      if (i === (showStale ? 3 : 2)) return style.dim(text);
       return text;
     }),
   );
@@ -225,6 +243,7 @@ export function renderFindingWithHistory(
   finding: StoredFinding,
   history: readonly Transition[],
   style: Style,
+  stale?: StaleMark,
 ): string {
   const expired = expiryNote(finding);
   const seen = `first seen ${finding.firstSeen}, last seen ${finding.lastSeen}, last change ${finding.changedAt}${expired ? `; open: ${expired}` : ''}`;
@@ -233,8 +252,11 @@ export function renderFindingWithHistory(
   const fixed = resolution ? `\n  ${style.dim('resolved'.padEnd(12))}${safe(resolvedBy(resolution))}` : '';
   const count = `${history.length} transition${history.length === 1 ? '' : 's'}, oldest first`;
   const change = finding.change ? `${renderPolicyChange(finding.change, style)}\n\n` : '';
+  const staleLine = stale
+    ? `\n  ${style.severity('HIGH', staleCell(stale))}: account ${safe(finding.resource.accountId)} is unreachable${stale.reason ? ` (${safe(stale.reason)})` : ''}; this finding cannot resolve until a sweep reaches it again`
+    : '';
   return (
-    `${renderFinding(asFinding(finding), style)}${fixed}\n  ${style.dim(seen)}\n\n${change}` +
+    `${renderFinding(asFinding(finding), style)}${fixed}\n  ${style.dim(seen)}${staleLine}\n\n${change}` +
     `History (${count}):\n${renderTimeline(history, style)}`
   );
 }

@@ -25,6 +25,8 @@ export interface OrgAccount {
   readonly ou?: string;
   /** Root → OU ids, outermost first, ending with `ou`. */
   readonly ouPath?: readonly string[];
+  /** Its Organizations tags whose key starts with `trustwatch:` (routing: core/account-routing.ts). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /** What one account sweep learned about reaching an account; coverage rules judge it. */

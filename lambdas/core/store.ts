@@ -23,7 +23,16 @@ export {
 export interface OpenFindingsDigestSink {
   send(
     openFindings: readonly Finding[],
-    options: { readonly now: string; readonly accountId?: string },
+    options: {
+      readonly now: string;
+      readonly accountId?: string;
+      /** Organization mode: the route the digest goes to (else the account's own, when the sink knows routes). */
+      readonly route?: string;
+      /** Organization mode: a digest of several accounts lists each, by id with its name. */
+      readonly accountNames?: Readonly<Record<string, string>>;
+      /** Organization mode: an owner's digest (attribute ownerEmails, for owner subscriptions). */
+      readonly ownerEmails?: readonly string[];
+    },
   ): Promise<void>;
 }
 

@@ -4,6 +4,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { randomUUID } from 'node:crypto';
 // zod/mini keeps Lambda bundles small (the classic `z` namespace pulls in ~400 KB).
 import * as z from 'zod/mini';
+import { accountRouting } from '../core/account-routing.js';
 import { COVERAGE_STATES, type OrgAccount } from '../core/accounts.js';
 import type { AccountStore } from '../core/account-store.js';
 import type { TrustwatchConfig } from '../core/config.js';
@@ -25,6 +26,7 @@ import { isPlannedSkip } from '../core/snapshot.js';
 // Only the rules a sweep runs: the event-only rules stay out of this bundle (rules/sweep-rules.ts).
 import { SWEEP_RULES } from '../rules/sweep-rules.js';
 import { sweepAccount } from './org-account.js';
+import { createOrgDailyDigestHandler, isDailyDigestTask, type OrgDigestSummary } from './org-digest.js';
 import {
   createAccountStore,
   createAlertSink,
@@ -86,6 +88,7 @@ const accountSchema = z.object({
   status: z.string(),
   ou: z.optional(z.string()),
   ouPath: z.optional(z.array(z.string())),
+  tags: z.optional(z.record(z.string(), z.string())),
 });
 const sweepAccountInput = z.object({ runId: z.string(), now: z.string(), account: accountSchema });
 
@@ -140,6 +143,12 @@ export function createOrgSweepHandlers(deps: OrgSweepDeps) {
     const parsed = sweepAccountInput.safeParse(event);
     if (!parsed.success) throw new OrgSweepInputError('sweepAccount', parsed.error.issues);
     const { runId, now, account } = parsed.data;
+    const routeProblems = accountRouting(deps.config, account).problems;
+    if (routeProblems.length > 0)
+      logger.warn('account tags not used for routing', {
+        accountId: account.id,
+        routeProblems: [...routeProblems],
+      });
     const result = await sweepAccount(
       {
         store: deps.store,
@@ -208,7 +217,7 @@ export function defaultOrgSweepDeps(env: RuntimeEnv, logger: Logger): OrgSweepDe
     store: createStore(env),
     accounts,
     sink: createAlertSink(env, logger, accounts),
-    digest: createOpenFindingsDigestSink(env, logger),
+    digest: createOpenFindingsDigestSink(env, logger, accounts),
     baseline: createIdentityBaselineStore(env),
     rules: SWEEP_RULES,
     config: env.config,
@@ -274,10 +283,33 @@ export const sweepAccountHandler = lambdaEntry(
   { ...entryOptions, failureMessage: 'account sweep failed' },
 );
 
-/** The organization sweep's duration runs from the listing (`now` of the run) to its finish. */
-export const finishSweepHandler = lambdaEntry(async (event: unknown): Promise<FinishSweepOutput> => {
-  const output = await handlers().finishSweepHandler(event);
-  const startedAt = Date.parse(String((event as { now?: unknown } | null)?.now));
-  if (Number.isFinite(startedAt)) recordSweep(defaultMetrics, { durationMs: Date.now() - startedAt });
-  return output;
-}, entryOptions);
+let defaultDigest: (() => Promise<OrgDigestSummary>) | undefined;
+
+/**
+ * The Finish task; also the daily digest when the digest schedule invokes the same function with
+ * {"task": "daily-digest"} (same role and dead-letter queue, as in single-account mode). The
+ * organization sweep's duration runs from the listing (`now` of the run) to its finish.
+ */
+export const finishSweepHandler = lambdaEntry(
+  async (event: unknown): Promise<FinishSweepOutput | OrgDigestSummary> => {
+    if (isDailyDigestTask(event)) {
+      if (!defaultDigest) {
+        const env = readRuntimeEnv();
+        const accounts = createAccountStore(env);
+        defaultDigest = createOrgDailyDigestHandler({
+          store: createStore(env),
+          accounts,
+          sink: createOpenFindingsDigestSink(env, defaultLogger, accounts),
+          config: env.config,
+          logger: defaultLogger,
+        });
+      }
+      return defaultDigest();
+    }
+    const output = await handlers().finishSweepHandler(event);
+    const startedAt = Date.parse(String((event as { now?: unknown } | null)?.now));
+    if (Number.isFinite(startedAt)) recordSweep(defaultMetrics, { durationMs: Date.now() - startedAt });
+    return output;
+  },
+  entryOptions,
+);

@@ -10,7 +10,7 @@ import { createDynamoDbStore } from '../adapters/dynamodb-store.js';
 import { createDynamoDbIdentityBaselineStore } from '../adapters/dynamodb/identity-baseline.js';
 import type { IdentityBaselineStore } from '../core/identity-baseline.js';
 import type { AccountStore } from '../core/account-store.js';
-import { routeFor } from '../core/accounts.js';
+import { accountRouting } from '../core/account-routing.js';
 import {
   createSnsAlertSink,
   createSnsOpenFindingsDigestSink,
@@ -205,26 +205,42 @@ function sinkOptions(env: RuntimeEnv, logger: SinkLogger) {
   };
 }
 
+/** Organization mode: the route, owners and name of an account, from its stored state. */
+function routeOfAccounts(config: TrustwatchConfig, accounts: AccountStore) {
+  return async (accountId: string) => {
+    const state = await accounts.get(accountId);
+    const routing = accountRouting(config, state ?? { id: accountId });
+    return {
+      route: routing.route,
+      ...(routing.ownerEmails.length > 0 && { ownerEmails: routing.ownerEmails }),
+      ...(state?.name !== undefined && { accountName: state.name }),
+    };
+  };
+}
+
 /** With `accounts` (organization mode), alerts carry the account's route and name as attributes. */
 export function createAlertSink(env: RuntimeEnv, logger: SinkLogger, accounts?: AccountStore): AlertSink {
   const config = env.config;
   return createSnsAlertSink({
     ...sinkOptions(env, logger),
-    ...(accounts &&
-      config.organization && {
-        routeOf: async (accountId: string) => {
-          const state = await accounts.get(accountId);
-          return {
-            route: routeFor(config, accountId, state?.ouPath),
-            ...(state?.name !== undefined && { accountName: state.name }),
-          };
-        },
-      }),
+    ...(accounts && config.organization && { routeOf: routeOfAccounts(config, accounts) }),
   });
 }
 
-export function createOpenFindingsDigestSink(env: RuntimeEnv, logger: SinkLogger): OpenFindingsDigestSink {
-  return createSnsOpenFindingsDigestSink(sinkOptions(env, logger));
+/**
+ * With `accounts` (organization mode), a one-account digest (baseline) carries that account's route,
+ * so the route's email subscriptions (filtered on `route`) receive it.
+ */
+export function createOpenFindingsDigestSink(
+  env: RuntimeEnv,
+  logger: SinkLogger,
+  accounts?: AccountStore,
+): OpenFindingsDigestSink {
+  const config = env.config;
+  return createSnsOpenFindingsDigestSink({
+    ...sinkOptions(env, logger),
+    ...(accounts && config.organization && { routeOf: routeOfAccounts(config, accounts) }),
+  });
 }
 
 /** The message of an error, for logs: never the input that caused it. */

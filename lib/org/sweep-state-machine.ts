@@ -4,8 +4,11 @@ import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-clo
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
-import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import {
+  LambdaInvoke as SchedulerLambdaInvoke,
+  StepFunctionsStartExecution,
+} from 'aws-cdk-lib/aws-scheduler-targets';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import {
@@ -25,6 +28,7 @@ import {
 import { LambdaInvoke } from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import type { OrganizationConfig } from '../../lambdas/core/config.js';
+import { DAILY_DIGEST_EVENT } from '../../lambdas/core/render/open-digest.js';
 import type { AlertsTopic } from '../alerts.js';
 import { grantStoreAndPublish, logicalIdOf, type FindingsStore } from '../findings-store.js';
 import { TrustWatchFunction } from '../trustwatch-function.js';
@@ -67,7 +71,14 @@ export interface OrgSweepProps {
   readonly toleratedFailurePercentage?: number;
   /** The handlers' entry file. @default lambdas/handlers/org-sweep.ts */
   readonly entry?: string;
+  /**
+   * `alerts.dailyDigest`: a schedule invokes the Finish function with {"task": "daily-digest"} (one
+   * digest per route and per owner, lambdas/handlers/org-digest.ts). @default no digest
+   */
+  readonly dailyDigest?: string;
 }
+
+export const ORG_DAILY_DIGEST_SCHEDULE_NAME = 'trustwatch-org-daily-digest';
 
 /**
  * The organization sweep: ListAccounts → a Distributed Map over the accounts (bounded by
@@ -80,6 +91,8 @@ export class OrgSweep extends Construct {
   readonly finishFunction: TrustWatchFunction;
   readonly stateMachine: StateMachine;
   readonly schedule: Schedule;
+  /** Only with `dailyDigest`. */
+  readonly dailyDigestSchedule?: Schedule;
 
   constructor(scope: Construct, id: string, props: OrgSweepProps) {
     super(scope, id);
@@ -242,6 +255,33 @@ export class OrgSweep extends Construct {
         maxEventAge: Duration.hours(1),
       }),
     });
+
+    if (props.dailyDigest !== undefined) {
+      const digestRole = new Role(this, 'DigestSchedulerRole', {
+        assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        }),
+        description: 'trustwatch: lets EventBridge Scheduler send the organization daily digest',
+      });
+      Validations.of(digestRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${logicalIdOf(this.finishFunction.function)}.Arn>:*]`,
+        reason:
+          'lambda:InvokeFunction on the Finish function and its versions (grantInvoke); no other function.',
+      });
+      this.dailyDigestSchedule = new Schedule(this, 'DailyDigestSchedule', {
+        scheduleName: ORG_DAILY_DIGEST_SCHEDULE_NAME,
+        description:
+          'trustwatch: daily digest of open findings per route and per owner (sent even when all clear)',
+        schedule: ScheduleExpression.expression(props.dailyDigest),
+        target: new SchedulerLambdaInvoke(this.finishFunction.function, {
+          role: digestRole,
+          deadLetterQueue: props.deadLetterQueue,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+          input: ScheduleTargetInput.fromObject(DAILY_DIGEST_EVENT),
+        }),
+      });
+    }
 
     const failed = new Alarm(this, 'RunFailed', {
       alarmDescription:

@@ -2,10 +2,12 @@ import {
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
   ListRootsCommand,
+  ListTagsForResourceCommand,
   type Account,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import { trustwatchTags, type ResourceTag } from '../../core/account-routing.js';
 import type { OrgAccount } from '../../core/accounts.js';
 
 /** Organizations and STS for the organization sweep (hub account: delegated administrator). */
@@ -15,6 +17,8 @@ export const ORGANIZATION_SWEEP_PERMISSIONS: readonly string[] = [
   'organizations:ListRoots',
   'organizations:ListOrganizationalUnitsForParent',
   'organizations:ListAccountsForParent',
+  // Account tags trustwatch:owner-email / trustwatch:route (alert routing, core/account-routing.ts).
+  'organizations:ListTagsForResource',
   'sts:AssumeRole',
 ];
 
@@ -68,7 +72,34 @@ export async function listOrganizationAccounts(client: OrganizationsClient): Pro
     });
     for (const ou of ous) if (ou.Id) queue.push([...path, ou.Id]);
   }
-  return accounts;
+  return withRoutingTags(client, accounts);
+}
+
+/** Tag reads in flight at once: Organizations throttles per account at a few requests per second. */
+export const TAG_READ_CONCURRENCY = 4;
+
+/**
+ * Each account's `trustwatch:*` tags (ListTagsForResource, ResourceId = account id, paged by
+ * NextToken; Organizations API Reference). Only those keys are kept, so the Step Functions payload
+ * grows by the routing tags alone. A failed read throws: silently dropping an owner's tag would
+ * reroute alerts without anyone noticing (the run fails and its alarm fires instead).
+ */
+async function withRoutingTags(client: OrganizationsClient, accounts: OrgAccount[]): Promise<OrgAccount[]> {
+  const out: OrgAccount[] = new Array(accounts.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < accounts.length; i = next++) {
+      const account = accounts[i]!;
+      const tags = await pages<ResourceTag>(async (NextToken) => {
+        const page = await client.send(new ListTagsForResourceCommand({ ResourceId: account.id, NextToken }));
+        return { items: page?.Tags ?? [], ...(page?.NextToken ? { next: page.NextToken } : {}) };
+      });
+      const kept = trustwatchTags(tags);
+      out[i] = kept ? { ...account, tags: kept } : account;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(TAG_READ_CONCURRENCY, accounts.length) }, worker));
+  return out;
 }
 
 export interface SpokeCredentials {

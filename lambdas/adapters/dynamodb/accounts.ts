@@ -65,7 +65,7 @@ export function createDynamoDbAccountStore(options: DynamoDbAccountStoreOptions)
       // lastEventSeen belongs to the event path: the sweep never overwrites it.
       const { lastEventSeen: _l, ...rest } = state;
       const fields = Object.entries(rest).filter(([, v]) => v !== undefined);
-      const gone = ['ou', 'ouPath', 'reason', 'lastSweep', 'lastGoodSweep'].filter(
+      const gone = ['ou', 'ouPath', 'tags', 'reason', 'lastSweep', 'lastGoodSweep'].filter(
         (k) => (rest as Record<string, unknown>)[k] === undefined,
       );
       await doc.send(

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
 import type { FindingStatus } from '../../core/model.js';
+import { staleMarkOf, staleMarks, withStaleMark, type StaleMark } from '../../core/stale.js';
 import { SEVERITIES, type Severity } from '../../core/severity.js';
 import { RULES } from '../../rules/index.js';
 import { asOfNow, defaultMaxSuppressionUntil } from '../../core/suppression-expiry.js';
@@ -136,10 +137,11 @@ function summaryLine(findings: readonly StoredFinding[], status: StatusFilter): 
 
 async function list(io: CliIO, options: ListOptions, command: Command): Promise<number> {
   if (options.json && options.csv) throw new UsageError('--json and --csv: choose one output format');
-  const findings = await withStore(io, options, command, async (store, _region, opened) =>
-    store.list(queryOf(io, options, await accountFilter(options, opened))),
-  );
-  if (options.json) json(io, { findings });
+  const { findings, marks } = await withStore(io, options, command, async (store, _region, opened) => ({
+    findings: await store.list(queryOf(io, options, await accountFilter(options, opened))),
+    marks: await staleMarksOf(opened),
+  }));
+  if (options.json) json(io, { findings: findings.map((f) => withStaleMark(f, marks)) });
   else if (options.csv) io.stdout.write(renderCsv(findings));
   else if (findings.length === 0) {
     const which = options.status === 'all' ? '' : `${options.status} `;
@@ -150,25 +152,28 @@ async function list(io: CliIO, options: ListOptions, command: Command): Promise<
     // One store may hold many accounts (organization mode): then each row names its account.
     const showAccount = new Set(findings.map((f) => f.resource.accountId)).size > 1;
     io.stdout.write(
-      `${renderFindingTable(findings, style, width, { showAccount })}\n\n${summaryLine(findings, options.status)}\n`,
+      `${renderFindingTable(findings, style, width, { showAccount, staleOf: (f) => staleMarkOf(f, marks) })}\n\n${summaryLine(findings, options.status)}${staleNote(findings, marks)}\n`,
     );
   }
   return EXIT.ok;
 }
 
 async function show(io: CliIO, id: string, options: Options, command: Command): Promise<number> {
-  const finding = await withStore(io, options, command, async (store) => {
+  const { finding, marks } = await withStore(io, options, command, async (store, _region, opened) => {
     const found = await store.get(id);
-    return found && { ...asOfNow(found, nowOf(io, options)), history: await store.history(id) };
+    return {
+      finding: found && { ...asOfNow(found, nowOf(io, options)), history: await store.history(id) },
+      marks: found ? await staleMarksOf(opened) : new Map<string, StaleMark>(),
+    };
   });
   if (!finding) throw new FindingNotFoundError(id);
   if (options.json) {
-    json(io, { findings: [finding] });
+    json(io, { findings: [withStaleMark(finding, marks)] });
     return EXIT.ok;
   }
   const { history, ...stored } = finding;
   const style = styleFor(colorEnabled(io.stdout, io.env));
-  io.stdout.write(`${renderFindingWithHistory(stored, history, style)}\n`);
+  io.stdout.write(`${renderFindingWithHistory(stored, history, style, staleMarkOf(stored, marks))}\n`);
   return EXIT.ok;
 }
 
@@ -223,9 +228,25 @@ async function exportFindings(io: CliIO, options: ExportOptions, command: Comman
       io.stdout.write(renderAsff(listed, { region: options.productRegion ?? region ?? DEFAULT_REGION }));
     else if (format === 'ocsf')
       io.stdout.write(renderOcsf(listed, { productVersion: version(), ...(region ? { region } : {}) }));
-    else json(io, { findings: await withHistories(io, store, listed) });
+    else {
+      const marks = await staleMarksOf(opened);
+      json(io, { findings: (await withHistories(io, store, listed)).map((f) => withStaleMark(f, marks)) });
+    }
   });
   return EXIT.ok;
+}
+
+/** Organization mode: marks for the findings of UNREACHABLE accounts, from the stored account states. */
+async function staleMarksOf(opened: OpenedStore): Promise<ReadonlyMap<string, StaleMark>> {
+  return staleMarks(await opened.accounts.list());
+}
+
+/** "3 findings are stale: …" under the table, naming the unreachable accounts. */
+function staleNote(findings: readonly StoredFinding[], marks: ReadonlyMap<string, StaleMark>): string {
+  const stale = findings.filter((f) => staleMarkOf(f, marks));
+  if (stale.length === 0) return '';
+  const accounts = [...new Set(stale.map((f) => f.resource.accountId))].sort();
+  return `\n${stale.length} of them STALE: account${accounts.length === 1 ? '' : 's'} ${accounts.join(', ')} unreachable, so nothing there resolves until a sweep reaches it again (trustwatch org status)`;
 }
 
 /**

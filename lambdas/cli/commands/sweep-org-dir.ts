@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLocalAccountStore } from '../../adapters/local-accounts.js';
 import { snapshotFromFiles } from '../../adapters/snapshot-files.js';
+import { accountRouting, trustwatchTags, type ResourceTag } from '../../core/account-routing.js';
 import type { OrgAccount } from '../../core/accounts.js';
 import type { TrustwatchConfig } from '../../core/config.js';
 import { asFinding } from '../../core/store.js';
@@ -32,6 +33,22 @@ export interface OrgDirOptions {
   readonly json?: boolean;
 }
 
+/** Optional `Tags`, as `aws organizations list-tags-for-resource --resource-id ID` prints them: [{Key, Value}]. */
+function tagsOf(raw: unknown, where: string): ResourceTag[] {
+  if (raw === undefined) return [];
+  const valid =
+    Array.isArray(raw) &&
+    raw.every(
+      (t: unknown) =>
+        typeof t === 'object' &&
+        t !== null &&
+        typeof (t as ResourceTag).Key === 'string' &&
+        typeof (t as ResourceTag).Value === 'string',
+    );
+  if (!valid) throw new UsageError(`${where}: expected [{"Key": "...", "Value": "..."}, ...]`);
+  return raw as ResourceTag[];
+}
+
 function accountsOf(raw: unknown, file: string): OrgAccount[] {
   const list = (raw as { Accounts?: unknown } | null)?.Accounts;
   if (!Array.isArray(list))
@@ -45,11 +62,13 @@ function accountsOf(raw: unknown, file: string): OrgAccount[] {
       throw new UsageError(`${file}: Accounts[${i}].Id must be a 12-digit account id`);
     const path = Array.isArray(e.OuPath) ? e.OuPath.filter((p): p is string => typeof p === 'string') : [];
     const status = typeof e.State === 'string' ? e.State : typeof e.Status === 'string' ? e.Status : 'ACTIVE';
+    const tags = trustwatchTags(tagsOf(e.Tags, `${file}: Accounts[${i}].Tags`));
     return {
       id,
       name: typeof e.Name === 'string' ? e.Name : id,
       status,
       ...(path.length > 0 ? { ou: path[path.length - 1]!, ouPath: path } : {}),
+      ...(tags && { tags }),
     };
   });
 }
@@ -132,12 +151,18 @@ export async function sweepOrgDir(
     findings: number;
     baseline?: boolean;
     reason?: string;
+    route?: string;
+    ownerEmails?: readonly string[];
+    routeProblems?: readonly string[];
   }[] = [];
+  const organization = config.organization !== undefined;
   const ids = new Set<string>();
   for (const account of listed) {
     const result = await sweepAccount(deps, account, now, async () => reads.get(account.id)!);
     transitions.push(...result.changes);
     for (const id of result.findingIds) ids.add(id);
+    // As the hub routes its alerts (config routes first, then tags): with an organization config or tags.
+    const routing = organization || account.tags ? accountRouting(config, account) : undefined;
     rows.push({
       id: account.id,
       name: account.name,
@@ -145,6 +170,9 @@ export async function sweepOrgDir(
       findings: result.findings,
       ...(result.baseline && { baseline: true }),
       ...(result.reason !== undefined && { reason: result.reason }),
+      ...(routing && { route: routing.route }),
+      ...(routing && routing.ownerEmails.length > 0 && { ownerEmails: routing.ownerEmails }),
+      ...(routing && routing.problems.length > 0 && { routeProblems: routing.problems }),
     });
   }
   // Findings as stored: an unreachable account's earlier findings are still open and listed too.
@@ -165,7 +193,7 @@ export async function sweepOrgDir(
     `Accounts:\n${rows
       .map(
         (r) =>
-          `  ${r.id}  ${r.name.padEnd(width)}  ${r.status.padEnd(11)}  ${String(r.findings).padStart(4)} findings${r.reason ? `  (${r.reason})` : ''}${r.baseline ? `  (first sweep: baseline, one digest of ${digests.get(r.id) ?? 0} open findings instead of an alert each)` : ''}`,
+          `  ${r.id}  ${r.name.padEnd(width)}  ${r.status.padEnd(11)}  ${String(r.findings).padStart(4)} findings${r.route !== undefined ? `  route ${r.route}` : ''}${r.ownerEmails ? `  owners ${r.ownerEmails.join(' ')}` : ''}${r.reason ? `  (${r.reason})` : ''}${r.baseline ? `  (first sweep: baseline, one digest of ${digests.get(r.id) ?? 0} open findings instead of an alert each)` : ''}${(r.routeProblems ?? []).map((p) => `\n      tag ignored: ${p}`).join('')}`,
       )
       .join('\n')}`,
   ];

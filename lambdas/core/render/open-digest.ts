@@ -39,6 +39,32 @@ export interface OpenFindingsDigest {
   readonly top: readonly Finding[];
   /** INFO when nothing is open. */
   readonly mostSevere: Severity;
+  /** Organization mode: the route (a key of organization.routes, or "default") this digest is for. */
+  readonly route?: string;
+  /** Organization mode: open findings per account, most first (set when the digest spans accounts). */
+  readonly byAccount?: readonly {
+    readonly accountId: string;
+    readonly name?: string;
+    readonly count: number;
+  }[];
+}
+
+/** Organization mode: a digest of several accounts, for one route. */
+export interface DigestScope {
+  readonly route?: string;
+  /** Names of the accounts the digest covers, by id; every listed account gets a row, 0 included. */
+  readonly accountNames?: Readonly<Record<string, string>>;
+}
+
+function countByAccount(
+  open: readonly Finding[],
+  names: Readonly<Record<string, string>>,
+): NonNullable<OpenFindingsDigest['byAccount']> {
+  const counts = new Map<string, number>(Object.keys(names).map((id) => [id, 0]));
+  for (const f of open) counts.set(f.resource.accountId, countOf(counts, f.resource.accountId) + 1);
+  return [...counts]
+    .map(([accountId, count]) => ({ accountId, ...(names[accountId] && { name: names[accountId] }), count }))
+    .sort((a, b) => b.count - a.count || (a.accountId < b.accountId ? -1 : 1));
 }
 
 /** The input of the `trustwatch-daily-digest` schedule (lib/trustwatch.ts) to the sweep function. */
@@ -63,7 +89,7 @@ function byAttention(a: Finding, b: Finding): number {
 
 export function summarizeOpenFindings(
   findings: readonly Finding[],
-  options: { readonly now: string; readonly accountId?: string; readonly topN?: number },
+  options: { readonly now: string; readonly accountId?: string; readonly topN?: number } & DigestScope,
 ): OpenFindingsDigest {
   const open = findings.filter((f) => f.status === 'open');
   const severities = new Map<string, number>();
@@ -92,6 +118,8 @@ export function summarizeOpenFindings(
       ),
     top: [...open].sort(byAttention).slice(0, Math.max(0, options.topN ?? DAILY_DIGEST_TOP)),
     mostSevere: mostSevere(open.map((f) => f.severity)) ?? 'INFO',
+    ...(options.route !== undefined && { route: options.route }),
+    ...(options.accountNames !== undefined && { byAccount: countByAccount(open, options.accountNames) }),
   };
 }
 
@@ -101,14 +129,23 @@ const countFor = (d: OpenFindingsDigest, s: Severity) =>
 const headline = (d: OpenFindingsDigest) =>
   d.total === 0 ? 'all clear, no open findings' : plural(d.total, 'open finding');
 const inAccount = (d: OpenFindingsDigest, code: (v: string) => string) =>
-  d.accountId ? ` in account ${code(d.accountId)}` : '';
+  d.accountId
+    ? ` in account ${code(d.accountId)}`
+    : d.byAccount
+      ? ` in ${plural(d.byAccount.length, 'account')}${d.route !== undefined ? ` (route ${code(d.route)})` : ''}`
+      : '';
+/** Accounts listed by name in a route digest; the rest are summed into one line. */
+const MAX_ACCOUNTS = 30;
+const accountLabel = (a: NonNullable<OpenFindingsDigest['byAccount']>[number]) =>
+  a.name ? `${a.accountId} ${a.name}` : a.accountId;
 const HEARTBEAT =
   'This digest is sent every day, also when nothing is open: if it stops arriving, trustwatch is not running.';
 
 /** "[trustwatch] Daily digest: 12 open findings (2 critical, 5 high)": one ASCII line under 100 characters. */
 export function openDigestSubject(d: OpenFindingsDigest): string {
   const counts = d.total === 0 ? '' : ` (${countFor(d, 'CRITICAL')} critical, ${countFor(d, 'HIGH')} high)`;
-  return asciiSubject(`[trustwatch] Daily digest: ${headline(d)}${counts}`);
+  const route = d.route !== undefined && d.route !== 'default' ? ` (${d.route})` : '';
+  return asciiSubject(`[trustwatch] Daily digest${route}: ${headline(d)}${counts}`);
 }
 
 function emailItem(f: Finding, index: number): string {
@@ -130,6 +167,18 @@ export function renderEmailOpenDigest(d: OpenFindingsDigest): EmailMessage {
             'By severity',
             d.bySeverity.map((s) => `${s.severity.padEnd(40)}${String(s.count).padStart(5)}`),
           ),
+          ...(d.byAccount
+            ? [
+                block('By account', [
+                  ...d.byAccount
+                    .slice(0, MAX_ACCOUNTS)
+                    .map((a) => `${clip(accountLabel(a), 38).padEnd(40)}${String(a.count).padStart(5)}`),
+                  ...(d.byAccount.length > MAX_ACCOUNTS
+                    ? [`… and ${d.byAccount.length - MAX_ACCOUNTS} more accounts`]
+                    : []),
+                ]),
+              ]
+            : []),
           block('By rule', [
             ...d.byRule
               .slice(0, MAX_RULES)
@@ -168,6 +217,18 @@ export function renderSlackOpenDigest(d: OpenFindingsDigest): SlackMessage {
           field('By rule', rules.join('\n')),
         ],
       },
+      ...(d.byAccount
+        ? [
+            section(
+              `*By account*\n${d.byAccount
+                .slice(0, MAX_ACCOUNTS)
+                .map((a) => `${mrkdwnCode(a.accountId, 20)} ${mrkdwnLine(a.name ?? '', 60)}: ${a.count}`)
+                .join(
+                  '\n',
+                )}${d.byAccount.length > MAX_ACCOUNTS ? `\n… and ${d.byAccount.length - MAX_ACCOUNTS} more accounts` : ''}`,
+            ),
+          ]
+        : []),
       section(`*Most severe* (${d.top.length} of ${d.total})`),
       ...d.top.map((f) =>
         section(
@@ -251,7 +312,7 @@ export interface PlannedDailyDigest {
 export function planDailyDigest(
   openFindings: readonly Finding[],
   alerts: AlertRouting,
-  options: { readonly now: string; readonly accountId?: string; readonly topN?: number },
+  options: { readonly now: string; readonly accountId?: string; readonly topN?: number } & DigestScope,
 ): PlannedDailyDigest {
   const digest = summarizeOpenFindings(openFindings, options);
   const minimums = channelMinimums(alerts);
