@@ -4,6 +4,13 @@ export { renderChatbot, renderChatbotDigest, type ChatbotNotification } from './
 export { consoleUrl } from './console-url.js';
 export { DEFAULT_DIGEST_TOP, compareForAttention, summarizeDigest, type Digest } from './digest.js';
 export { emailSubject, renderEmail, renderEmailDigest, type EmailMessage } from './email.js';
+export {
+  FIRST_SEEN,
+  changeSubject,
+  policyChangeFullLines,
+  policyChangeLines,
+  type CompactChange,
+} from './policy-change.js';
 export { ALERT_ENVELOPE_SCHEMA, parseAlertEnvelope, type AlertEnvelope } from './envelope.js';
 export {
   ALERT_CHANNELS,
