@@ -45,7 +45,15 @@ export async function startDynaliteServer(): Promise<DynaliteServer> {
     c.middlewareStack.add(
       (next, context) => async (args) => {
         commands.set(String(context.commandName), (commands.get(String(context.commandName)) ?? 0) + 1);
-        return next(args);
+        const out = await next(args);
+        if (process.env.ORG_DEBUG && context.commandName === 'QueryCommand') {
+          const o = out.output as { ScannedCount?: number; Count?: number };
+          const idx = String((args.input as { IndexName?: string }).IndexName ?? 'table');
+          commands.set(`scanned:${idx}`, (commands.get(`scanned:${idx}`) ?? 0) + (o.ScannedCount ?? 0));
+          commands.set(`count:${idx}`, (commands.get(`count:${idx}`) ?? 0) + (o.Count ?? 0));
+          commands.set(`queries:${idx}`, (commands.get(`queries:${idx}`) ?? 0) + 1);
+        }
+        return out;
       },
       { step: 'initialize', name: 'benchCountCommands' },
     );

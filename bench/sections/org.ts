@@ -123,7 +123,8 @@ export async function runOrg(
         const index = Number(o.accountId) - 100_000_000_000;
         const mocked = mockAccount({ size: sizeFor(ROLES(hashUnit(index, 3))), latencyMs: latency });
         // The SDK's standard retry, modelled in front of the mock (see the header).
-        for (const c of Object.values(mocked.clients) as { send: (...a: unknown[]) => Promise<unknown> }[]) {
+        type Sender = { send: (...a: unknown[]) => Promise<unknown> };
+        for (const c of [mocked.clients.iam, mocked.clients.cloudtrail] as unknown as Sender[]) {
           const send = c.send.bind(c);
           c.send = async (...args: unknown[]) => {
             for (let attempt = 1; ; attempt++) {
@@ -162,11 +163,13 @@ export async function runOrg(
           results.push(await handlers.sweepAccountHandler({ runId, now, account }));
         } catch (error) {
           results.push({ accountId: account.id, coverage: 'FAILED', error: String(error) });
+          if (process.env.ORG_DEBUG) console.error(error);
         }
         if (results.length % 100 === 0) log(`org: ${results.length}/${accounts.length} accounts swept`);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
+    if (process.env.ORG_DEBUG) console.error(JSON.stringify([...db.commands]));
     const finish = await handlers.finishSweepHandler({ runId, now, results });
     const wallMs = performance.now() - t0;
 
