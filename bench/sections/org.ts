@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { IAMServiceException } from '@aws-sdk/client-iam';
 import { mockClient } from 'aws-sdk-client-mock';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { assumeSpokeRole } from '../../lambdas/adapters/aws/organization.js';
 import { readAccountSnapshot } from '../../lambdas/adapters/aws/index.js';
@@ -15,6 +16,7 @@ import { BENCH_NOW, sizeFor } from '../lib/account.js';
 import { mockAccount } from '../lib/aws-mock.js';
 import { startDynaliteServer } from '../lib/dynalite.js';
 import { hashUnit, round } from '../lib/rng.js';
+import { PhaseTimer } from '../lib/phases.js';
 import { CountingSink } from '../lib/sinks.js';
 
 /**
@@ -42,16 +44,39 @@ export interface OrgBenchResult {
   readonly failed: number;
   readonly wallMinutes: number;
   readonly peakRssMb: number;
+  /** AssumeRole calls of the account that had the most (one each is the contract). */
+  readonly assumeRoleCallsPerAccountMax: number;
+  /** Accounts with an open account-unreachable finding that were reachable (must be 0). */
+  readonly coverageFindingsInReachable: number;
+  /** DynamoDB requests per swept account, and all of them by command. */
+  readonly dynamoDbRequestsPerAccount: number;
+  readonly dynamoDbRequests: Readonly<Record<string, number>>;
+  /** Items the emulator read for queries, by index (grows with accounts², if an account reads the organization). */
+  readonly dynamoDbItemsScanned: Readonly<Record<string, number>>;
+  /** Findings stored (all accounts) and item writes per finding. */
+  readonly findingsStored: number;
+  /** Busy time per phase summed over the concurrent sweeps (see PhaseTimer); engine = the rest. */
+  readonly phases: ReturnType<PhaseTimer['summary']>;
+  /** CPU used during the sweep: the simulated Lambdas (this process) and the DynamoDB emulator. */
+  readonly cpuSeconds: { readonly sweep: number; readonly dynamoDbEmulator?: number };
+  /** Cores and the 1-minute load average at the end (the machine is shared). */
+  readonly machine: { readonly cpus: number; readonly loadAverage1m: number };
 }
 
 const ROLES = (u: number) => (u < 0.6 ? 10 : u < 0.85 ? 60 : u < 0.97 ? 250 : 800);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const accountIdOf = (i: number) => String(100_000_000_000 + i);
 
-export async function runOrg(
-  options: { accounts: number; latencyMs?: number; unreachableShare?: number; throttleShare?: number },
-  log: (m: string) => void,
-): Promise<OrgBenchResult> {
+export interface OrgBenchOptions {
+  readonly accounts: number;
+  readonly latencyMs?: number;
+  readonly unreachableShare?: number;
+  readonly throttleShare?: number;
+  /** dynalite in a child process (default true): DynamoDB is a service, not the Lambdas' CPU. */
+  readonly separateDynamoDbProcess?: boolean;
+}
+
+export async function runOrg(options: OrgBenchOptions, log: (m: string) => void): Promise<OrgBenchResult> {
   const latency = options.latencyMs ?? 50;
   const throttleShare = options.throttleShare ?? 0.1;
   const config = parseConfig({
@@ -71,12 +96,14 @@ export async function runOrg(
 
   const sts = new STSClient({ region: 'us-east-1' });
   let assumeRoleCalls = 0;
+  const assumedBy = new Map<string, number>();
   mockClient(sts)
     .on(AssumeRoleCommand)
     .callsFake(async (input: { RoleArn: string }) => {
       assumeRoleCalls++;
       await sleep(latency);
       const id = input.RoleArn.split(':')[4]!;
+      assumedBy.set(id, (assumedBy.get(id) ?? 0) + 1);
       if (unreachable.has(id))
         throw new STSServiceException({
           name: 'AccessDenied',
@@ -97,7 +124,8 @@ export async function runOrg(
   const callsPerAccount: number[] = [];
   let throttledAttempts = 0;
   let draws = 0;
-  const db = await startDynaliteServer();
+  const db = await startDynaliteServer({ separateProcess: options.separateDynamoDbProcess ?? true });
+  const phases = new PhaseTimer();
   let peakRss = process.memoryUsage().rss;
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   try {
@@ -106,53 +134,62 @@ export async function runOrg(
     const store = createDynamoDbStore({ tableName: table, client });
     const accountStore = createDynamoDbAccountStore({ tableName: table, client });
     const handlers = createOrgSweepHandlers({
-      store,
-      accounts: accountStore,
+      store: phases.wrap('store', store, ['applyEvaluation', 'list', 'flushOutbox']),
+      accounts: phases.wrap('accounts', accountStore, ['get', 'put']),
       sink: new CountingSink(),
-      digest: { send: async () => undefined },
+      digest: phases.wrap('digest', { send: async () => undefined }, ['send']),
       rules: RULES,
       config,
       logger: new Logger({ logLevel: 'SILENT' }),
       now: () => BENCH_NOW,
       listAccounts: async () => accounts,
       assume: (id, runId) =>
-        assumeSpokeRole(sts, `arn:aws:iam::${id}:role/trustwatch-spoke-reader`, `trustwatch-sweep-${runId}`),
-      readSnapshot: async (credentials, o) => {
-        if (credentials.accessKeyId !== `ASIA${o.accountId}`)
-          throw new Error('credentials of another account');
-        const index = Number(o.accountId) - 100_000_000_000;
-        const mocked = mockAccount({ size: sizeFor(ROLES(hashUnit(index, 3))), latencyMs: latency });
-        // The SDK's standard retry, modelled in front of the mock (see the header).
-        type Sender = { send: (...a: unknown[]) => Promise<unknown> };
-        for (const c of [mocked.clients.iam, mocked.clients.cloudtrail] as unknown as Sender[]) {
-          const send = c.send.bind(c);
-          c.send = async (...args: unknown[]) => {
-            for (let attempt = 1; ; attempt++) {
-              if (hashUnit(draws++, 11) >= throttleShare) return send(...args);
-              throttledAttempts++;
-              mocked.calls.set('throttled', (mocked.calls.get('throttled') ?? 0) + 1);
-              await sleep(latency);
-              if (attempt >= 3)
-                throw new IAMServiceException({
-                  name: 'Throttling',
-                  $fault: 'client',
-                  message: 'Rate exceeded',
-                  $metadata: { httpStatusCode: 400, attempts: attempt },
-                });
-              await sleep(Math.random() * 100 * 2 ** (attempt - 1));
-            }
-          };
-        }
-        try {
-          return await readAccountSnapshot(mocked.clients, { ...o, sleep: async () => undefined });
-        } finally {
-          callsPerAccount.push(mocked.totalCalls());
-          mocked.restore();
-        }
-      },
+        phases.time('aws.assumeRole', () =>
+          assumeSpokeRole(
+            sts,
+            `arn:aws:iam::${id}:role/trustwatch-spoke-reader`,
+            `trustwatch-sweep-${runId}`,
+          ),
+        ),
+      readSnapshot: (credentials, o) =>
+        phases.time('aws.readSnapshot', async () => {
+          if (credentials.accessKeyId !== `ASIA${o.accountId}`)
+            throw new Error('credentials of another account');
+          const index = Number(o.accountId) - 100_000_000_000;
+          const mocked = mockAccount({ size: sizeFor(ROLES(hashUnit(index, 3))), latencyMs: latency });
+          // The SDK's standard retry, modelled in front of the mock (see the header).
+          type Sender = { send: (...a: unknown[]) => Promise<unknown> };
+          for (const c of [mocked.clients.iam, mocked.clients.cloudtrail] as unknown as Sender[]) {
+            const send = c.send.bind(c);
+            c.send = async (...args: unknown[]) => {
+              for (let attempt = 1; ; attempt++) {
+                if (hashUnit(draws++, 11) >= throttleShare) return send(...args);
+                throttledAttempts++;
+                mocked.calls.set('throttled', (mocked.calls.get('throttled') ?? 0) + 1);
+                await sleep(latency);
+                if (attempt >= 3)
+                  throw new IAMServiceException({
+                    name: 'Throttling',
+                    $fault: 'client',
+                    message: 'Rate exceeded',
+                    $metadata: { httpStatusCode: 400, attempts: attempt },
+                  });
+                await sleep(Math.random() * 100 * 2 ** (attempt - 1));
+              }
+            };
+          }
+          try {
+            return await readAccountSnapshot(mocked.clients, { ...o, sleep: async () => undefined });
+          } finally {
+            callsPerAccount.push(mocked.totalCalls());
+            mocked.restore();
+          }
+        }),
     });
 
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const dbCpu0 = db.cpuSeconds();
     const { runId, now } = await handlers.listAccountsHandler();
     const results: (SweepAccountOutput | { accountId: string; coverage: 'FAILED'; error: unknown })[] = [];
     let next = 0;
@@ -160,26 +197,32 @@ export async function runOrg(
       for (let i = next++; i < accounts.length; i = next++) {
         const account = accounts[i]!;
         try {
-          results.push(await handlers.sweepAccountHandler({ runId, now, account }));
+          results.push(
+            await phases.time('sweepAccountHandler', () =>
+              handlers.sweepAccountHandler({ runId, now, account }),
+            ),
+          );
         } catch (error) {
           results.push({ accountId: account.id, coverage: 'FAILED', error: String(error) });
-          if (process.env.ORG_DEBUG) console.error(error);
         }
         if (results.length % 100 === 0) log(`org: ${results.length}/${accounts.length} accounts swept`);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
-    if (process.env.ORG_DEBUG) console.error(JSON.stringify([...db.commands]));
     const finish = await handlers.finishSweepHandler({ runId, now, results });
     const wallMs = performance.now() - t0;
+    const sweepCommands = [...db.commands];
+    const cpu = process.cpuUsage(cpu0);
+    const dbCpu = db.cpuSeconds();
 
     const all = await store.list({ status: 'all' });
     const resolvedInUnreachable = all.filter(
       (f) => f.status === 'resolved' && unreachable.has(f.resource.accountId),
     ).length;
-    const coverageFindings = all.filter(
-      (f) => f.ruleId === 'account-unreachable' && f.status === 'open',
-    ).length;
+    const coverage = all.filter((f) => f.ruleId === 'account-unreachable' && f.status === 'open');
+    const swept = results.filter((r) => r.coverage !== 'UNREACHABLE' && r.coverage !== 'FAILED').length;
+    const requests = Object.fromEntries(sweepCommands.filter(([c]) => c.endsWith('Command')));
+    const scanned = Object.fromEntries(sweepCommands.filter(([c]) => c.startsWith('itemsScanned:')));
     const sorted = [...callsPerAccount].sort((a, b) => a - b);
     return {
       accounts: accounts.length,
@@ -191,11 +234,25 @@ export async function runOrg(
       throttledAttempts,
       unreachable: unreachable.size,
       resolvedInUnreachable,
-      coverageFindings,
+      coverageFindings: coverage.length,
       byCoverage: finish.byCoverage,
       failed: finish.failedAccounts.length,
       wallMinutes: round(wallMs / 60_000, 2),
       peakRssMb: round(peakRss / 1024 / 1024),
+      assumeRoleCallsPerAccountMax: Math.max(0, ...assumedBy.values()),
+      coverageFindingsInReachable: coverage.filter((f) => !unreachable.has(f.resource.accountId)).length,
+      dynamoDbRequestsPerAccount: round(
+        Object.values(requests).reduce((a, b) => a + b, 0) / Math.max(1, swept),
+      ),
+      dynamoDbRequests: requests,
+      dynamoDbItemsScanned: scanned,
+      findingsStored: all.length,
+      phases: phases.summary('sweepAccountHandler'),
+      cpuSeconds: {
+        sweep: round((cpu.user + cpu.system) / 1e6),
+        ...(dbCpu !== undefined && dbCpu0 !== undefined && { dynamoDbEmulator: round(dbCpu - dbCpu0) }),
+      },
+      machine: { cpus: cpus().length, loadAverage1m: round(loadavg()[0] ?? 0, 2) },
     };
   } finally {
     clearInterval(rssTimer);
