@@ -30,6 +30,11 @@ export class PhaseTimer {
     return wrapped;
   }
 
+  reset(): void {
+    this.busyMs.clear();
+    this.count.clear();
+  }
+
   /** Phase → { calls, busy seconds, share of the busy time of `total` }. */
   summary(total: string): Record<string, { calls: number; busySeconds: number; share: number }> {
     const all = this.busyMs.get(total) ?? 0;

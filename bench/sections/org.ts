@@ -12,7 +12,7 @@ import type { OrgAccount } from '../../lambdas/core/accounts.js';
 import { parseConfig } from '../../lambdas/core/config.js';
 import { createOrgSweepHandlers, type SweepAccountOutput } from '../../lambdas/handlers/org-sweep.js';
 import { RULES } from '../../lambdas/rules/index.js';
-import { BENCH_NOW, sizeFor } from '../lib/account.js';
+import { BENCH_ACCOUNT, BENCH_NOW, sizeFor } from '../lib/account.js';
 import { mockAccount } from '../lib/aws-mock.js';
 import { startDynaliteServer } from '../lib/dynalite.js';
 import { hashUnit, round } from '../lib/rng.js';
@@ -38,6 +38,9 @@ export interface OrgBenchResult {
   readonly apiCallsPerAccountMedian: number;
   readonly throttledAttempts: number;
   readonly unreachable: number;
+  /** Open findings of the unreachable accounts from their earlier (seed) sweep, and after this one. */
+  readonly seededOpenInUnreachable: number;
+  readonly openFindingsInUnreachable: number;
   readonly resolvedInUnreachable: number;
   readonly coverageFindings: number;
   readonly byCoverage: Readonly<Record<string, number>>;
@@ -67,6 +70,15 @@ const ROLES = (u: number) => (u < 0.6 ? 10 : u < 0.85 ? 60 : u < 0.97 ? 250 : 80
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const accountIdOf = (i: number) => String(100_000_000_000 + i);
 
+/** A copy of `value` with BENCH_ACCOUNT replaced by `accountId` in every string (Dates kept). */
+function inAccount<T>(value: T, accountId: string): T {
+  if (typeof value === 'string') return value.replaceAll(BENCH_ACCOUNT, accountId) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => inAccount(v, accountId)) as T;
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inAccount(v, accountId)])) as T;
+  return value;
+}
+
 export interface OrgBenchOptions {
   readonly accounts: number;
   readonly latencyMs?: number;
@@ -74,7 +86,12 @@ export interface OrgBenchOptions {
   readonly throttleShare?: number;
   /** dynalite in a child process (default true): DynamoDB is a service, not the Lambdas' CPU. */
   readonly separateDynamoDbProcess?: boolean;
+  /** Sweep the accounts that will be unreachable once before, reachable (default true, not timed). */
+  readonly seedUnreachable?: boolean;
 }
+
+/** The seed sweep's time: a day before the measured sweep (BENCH_NOW). */
+const SEED_TIME = new Date(Date.parse(BENCH_NOW) - 86_400_000).toISOString();
 
 export async function runOrg(options: OrgBenchOptions, log: (m: string) => void): Promise<OrgBenchResult> {
   const latency = options.latencyMs ?? 50;
@@ -94,6 +111,8 @@ export async function runOrg(options: OrgBenchOptions, log: (m: string) => void)
     accounts.filter((_, i) => hashUnit(i, 7) < (options.unreachableShare ?? 0.05)).map((a) => a.id),
   );
 
+  // Accounts whose AssumeRole is denied right now (empty while the earlier sweep seeds them).
+  let blocked = new Set<string>();
   const sts = new STSClient({ region: 'us-east-1' });
   let assumeRoleCalls = 0;
   const assumedBy = new Map<string, number>();
@@ -104,7 +123,7 @@ export async function runOrg(options: OrgBenchOptions, log: (m: string) => void)
       await sleep(latency);
       const id = input.RoleArn.split(':')[4]!;
       assumedBy.set(id, (assumedBy.get(id) ?? 0) + 1);
-      if (unreachable.has(id))
+      if (blocked.has(id))
         throw new STSServiceException({
           name: 'AccessDenied',
           $fault: 'client',
@@ -179,13 +198,38 @@ export async function runOrg(options: OrgBenchOptions, log: (m: string) => void)
             };
           }
           try {
-            return await readAccountSnapshot(mocked.clients, { ...o, sleep: async () => undefined });
+            const snapshot = await readAccountSnapshot(mocked.clients, {
+              ...o,
+              sleep: async () => undefined,
+            });
+            // The generated account names itself BENCH_ACCOUNT in every ARN; each simulated account
+            // gets its own id there, or ARN-keyed findings (OIDC providers, trails) would be one
+            // finding shared by every account.
+            return inAccount(snapshot, o.accountId);
           } finally {
             callsPerAccount.push(mocked.totalCalls());
             mocked.restore();
           }
         }),
     });
+
+    // The accounts that will be unreachable were swept once before, reachable: their findings exist
+    // and must stay open (resolvedInUnreachable counts any that resolve); not measured.
+    let seededOpen = 0;
+    if (options.seedUnreachable ?? true) {
+      const seed = await handlers.listAccountsHandler();
+      for (const account of accounts.filter((a) => unreachable.has(a.id)))
+        await handlers.sweepAccountHandler({ runId: seed.runId, now: SEED_TIME, account });
+      const seeded = await store.list({ status: 'open', accounts: [...unreachable] });
+      seededOpen = seeded.length;
+      assumeRoleCalls = 0;
+      assumedBy.clear();
+      callsPerAccount.length = 0;
+      throttledAttempts = 0;
+      db.commands.clear();
+      phases.reset();
+    }
+    blocked = unreachable;
 
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
@@ -233,6 +277,11 @@ export async function runOrg(options: OrgBenchOptions, log: (m: string) => void)
       apiCallsPerAccountMedian: (sorted[Math.floor(sorted.length / 2)] ?? 0) + 1,
       throttledAttempts,
       unreachable: unreachable.size,
+      openFindingsInUnreachable: all.filter(
+        (f) =>
+          f.status === 'open' && f.ruleId !== 'account-unreachable' && unreachable.has(f.resource.accountId),
+      ).length,
+      seededOpenInUnreachable: seededOpen,
       resolvedInUnreachable,
       coverageFindings: coverage.length,
       byCoverage: finish.byCoverage,
