@@ -25,6 +25,20 @@ export function targets(result: Json): Target[] {
   check('resweep.storeWrites', '<= 1', num(get(result, 'resweep', 'storeWrites')), (v) => v <= 1);
   check('resweep.transitions', '= 0', num(get(result, 'resweep', 'transitions')), (v) => v === 0);
   check('resweep.baselineWrites', '= 0', num(get(result, 'resweep', 'baselineWrites')), (v) => v === 0);
+  const org = get(result, 'org');
+  if (org && typeof org === 'object') {
+    const o = org as Json;
+    check('org.wallMinutes', '<= 15', num(o.wallMinutes), (v) => v <= 15);
+    check('org.apiCallsPerAccountMax', '<= 30', num(o.apiCallsPerAccountMax), (v) => v <= 30);
+    check('org.assumeRoleCallsPerAccountMax', '= 1', num(o.assumeRoleCallsPerAccountMax), (v) => v === 1);
+    check('org.resolvedInUnreachable', '= 0', num(o.resolvedInUnreachable), (v) => v === 0);
+    check(
+      'org.coverageFindings',
+      `= ${String(o.unreachable)}`,
+      num(o.coverageFindings),
+      (v) => v === o.unreachable,
+    );
+  }
   const bundles = get(result, 'bundles');
   if (Array.isArray(bundles)) {
     for (const b of bundles as Json[]) {
@@ -53,7 +67,7 @@ function rows(title: string, entries: [string, unknown][]): string[] {
 
 export function table(result: Json, checks: readonly Target[]): string {
   const lines: string[] = [];
-  for (const section of ['meta', 'sweep', 'resweep', 'events', 'faults', 'identityCenter'] as const) {
+  for (const section of ['meta', 'sweep', 'resweep', 'events', 'faults', 'org', 'identityCenter'] as const) {
     const value = result[section];
     if (!value || typeof value !== 'object') continue;
     const entries = Object.entries(value as Json).flatMap(([k, v]): [string, unknown][] =>

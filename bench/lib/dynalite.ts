@@ -4,7 +4,9 @@ import {
   DynamoDBClient,
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -23,15 +25,77 @@ export interface DynaliteServer {
   client(config?: Partial<DynamoDBClientConfig>): DynamoDBClient;
   /** Commands sent through every client made here, by name. */
   readonly commands: Map<string, number>;
+  /** CPU seconds of the emulator's own process (undefined in-process). */
+  cpuSeconds(): number | undefined;
   createTable(): Promise<string>;
   close(): Promise<void>;
 }
 
-/** dynalite in this process, in memory, on a free port. */
-export async function startDynaliteServer(): Promise<DynaliteServer> {
+/** A dynalite server, in this process or in a child process of its own. */
+interface Listening {
+  readonly endpoint: string;
+  /** CPU seconds the server used so far, when it runs in a process of its own (Linux /proc). */
+  cpuSeconds(): number | undefined;
+  close(): Promise<void>;
+}
+
+/** utime + stime of a process from /proc/PID/stat, in seconds (clock ticks of 100 Hz). */
+function processCpuSeconds(pid: number | undefined): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+async function inProcess(): Promise<Listening> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    cpuSeconds: () => undefined,
+    close: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  };
+}
+
+/**
+ * dynalite in a child process: the emulator's CPU is not the measured process's (DynamoDB is a
+ * service of its own, not work of the Lambda), and on a multi-core machine it runs beside it.
+ */
+async function childProcess(): Promise<Listening> {
+  const script = `const d = require(${JSON.stringify(createRequire(import.meta.url).resolve('dynalite'))});
+const s = d({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'));
+process.on('disconnect', () => process.exit(0));`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
+  const port = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve(out.trim());
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`dynalite process exited ${code} before listening`)));
+  });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    cpuSeconds: () => processCpuSeconds(child.pid),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill();
+      }),
+  };
+}
+
+/** dynalite in memory on a free port: in this process, or (`separateProcess`) in a child process. */
+export async function startDynaliteServer(
+  options: { separateProcess?: boolean } = {},
+): Promise<DynaliteServer> {
+  const server = options.separateProcess ? await childProcess() : await inProcess();
+  const { endpoint } = server;
   const clients: DynamoDBClient[] = [];
   const commands = new Map<string, number>();
   const client = (config: Partial<DynamoDBClientConfig> = {}) => {
@@ -45,7 +109,14 @@ export async function startDynaliteServer(): Promise<DynaliteServer> {
     c.middlewareStack.add(
       (next, context) => async (args) => {
         commands.set(String(context.commandName), (commands.get(String(context.commandName)) ?? 0) + 1);
-        return next(args);
+        const out = await next(args);
+        if (context.commandName === 'QueryCommand') {
+          // Items the emulator read for queries (before filters), per index: a table-scan detector.
+          const o = out.output as { ScannedCount?: number };
+          const key = `itemsScanned:${(args.input as { IndexName?: string }).IndexName ?? 'table'}`;
+          commands.set(key, (commands.get(key) ?? 0) + (o.ScannedCount ?? 0));
+        }
+        return out;
       },
       { step: 'initialize', name: 'benchCountCommands' },
     );
@@ -57,6 +128,7 @@ export async function startDynaliteServer(): Promise<DynaliteServer> {
     endpoint,
     client,
     commands,
+    cpuSeconds: () => server.cpuSeconds(),
     async createTable() {
       const name = `findings-${randomUUID().slice(0, 8)}`;
       await admin.send(new CreateTableCommand(createTableInput(name)));
@@ -70,7 +142,7 @@ export async function startDynaliteServer(): Promise<DynaliteServer> {
     },
     async close() {
       for (const c of clients) c.destroy();
-      await new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve())));
+      await server.close();
     },
   };
 }

@@ -40,6 +40,7 @@ import { asOfNow } from '../core/suppression-expiry.js';
 import type { Transition } from '../core/transitions.js';
 import { mapLimit } from './dynamodb/batch.js';
 import {
+  accountPk,
   ACTIVE_PREFIX,
   EVENT_SK,
   eventItem,
@@ -187,6 +188,20 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
         KeyConditionExpression: prefix ? `${pkName} = :pk AND begins_with(${skName}, :p)` : `${pkName} = :pk`,
         ExpressionAttributeValues: { ':pk': pk, ...(prefix ? { ':p': prefix } : {}) },
       });
+    } else if (query.accounts) {
+      // A few accounts' findings: their own index partitions, not the whole organization's status
+      // partition (an organization sweep's baseline digest lists one account of 1,000).
+      const prefix = status === 'all' ? undefined : activeOnly ? ACTIVE_PREFIX : RESOLVED_PREFIX;
+      const pages = await mapLimit(query.accounts, t.concurrency, (a) =>
+        t.queryAll({
+          IndexName: 'byAccount',
+          KeyConditionExpression: prefix
+            ? 'accountPk = :pk AND begins_with(accountSk, :p)'
+            : 'accountPk = :pk',
+          ExpressionAttributeValues: { ':pk': accountPk(a), ...(prefix ? { ':p': prefix } : {}) },
+        }),
+      );
+      items = pages.flat();
     } else {
       // The status index is already in list order: page only as far as the limit needs.
       const pages = await mapLimit(read, t.concurrency, (s) =>
@@ -210,7 +225,8 @@ export function createDynamoDbStore(options: DynamoDbStoreOptions): FindingStore
       );
       items = pages.flat();
     }
-    const { mark } = await t.loadMark();
+    // Only the listed accounts' findings are kept: their mark items (and the legacy one) are enough.
+    const { mark } = await t.loadMark(query.accounts);
     const found = items
       .map((i) => asOfNow(withMarkedLastSeen(versioned(i).finding, mark), query.now))
       .filter(keep);

@@ -9,7 +9,7 @@ import type { AccountStore } from '../core/account-store.js';
 import type { TrustwatchConfig } from '../core/config.js';
 import { evaluateCoverage, evaluateSnapshot } from '../core/engine.js';
 import type { Rule } from '../core/rule.js';
-import type { AccountSnapshot } from '../core/snapshot.js';
+import { isPlannedSkip, type AccountSnapshot } from '../core/snapshot.js';
 import type { FindingStore, OpenFindingsDigestSink } from '../core/store.js';
 import type { Transition } from '../core/transitions.js';
 import type { IdentityBaselineStore } from '../core/identity-baseline.js';
@@ -96,7 +96,10 @@ export async function sweepAccount(
       reason = outcome.unreachable;
     } else {
       const { snapshot } = outcome;
-      const unread = snapshot.unavailable.filter((u) => !(outcome.fromFiles && u.reason === NOT_PROVIDED));
+      // Sections skipped by plan (not due, not configured) are not failures, as in the single-account sweep.
+      const unread = snapshot.unavailable.filter(
+        (u) => !(outcome.fromFiles && u.reason === NOT_PROVIDED) && !isPlannedSkip(u),
+      );
       const identities = await applySnapshotBaseline(deps.baseline, snapshot, now);
       const evaluation = evaluateSnapshot(
         snapshot,

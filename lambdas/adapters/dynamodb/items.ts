@@ -25,11 +25,23 @@ export const historyVersion = (sk: string) => Number(sk.slice(HISTORY_PREFIX.len
 export const statusPk = (status: string) => `STATUS#${status}`;
 export const resourcePk = (key: string) => `RESOURCE#${key}`;
 export const rulePk = (ruleId: string) => `RULE#${ruleId}`;
+export const accountPk = (accountId: string) => `ACCOUNT#${accountId}`;
 
 /** Active (open or suppressed) findings sort before resolved ones in the resource and rule indexes. */
 export const ACTIVE_PREFIX = 'A#';
 export const RESOLVED_PREFIX = 'R#';
 const group = (f: Finding) => (f.status === 'resolved' ? RESOLVED_PREFIX : ACTIVE_PREFIX);
+
+/**
+ * The byRule sort key names the finding's account (`A#<accountId>#<id>`), so one account's findings
+ * of a rule are one key range: an account sweep reads its own findings, not every account's (1,000
+ * accounts would make each sweep read the whole organization). Items written before carry
+ * `A#<id>` (ids start with `tw-`, see LEGACY_RULE_SK); readers query that range too.
+ */
+export const ruleSkPrefix = (group: string, accountId: string) =>
+  /^\d{12}$/.test(accountId) ? `${group}${accountId}#` : group;
+/** The range of byRule sort keys that name no account (finding ids start with `tw-`). */
+export const legacyRuleSkPrefix = (group: string) => `${group}tw-`;
 
 /** "0" for CRITICAL … "4" for INFO, so ascending order is most severe first. */
 export const severityDigit = (s: Severity) => String(4 - severityRank(s));
@@ -48,6 +60,8 @@ export interface StateItem {
   resourceSk: string;
   rulePk: string;
   ruleSk: string;
+  accountPk: string;
+  accountSk: string;
 }
 
 export interface HistoryItem {
@@ -85,7 +99,9 @@ export function stateItem(finding: Finding, version: number, changedAt: string):
     resourcePk: resourcePk(key),
     resourceSk: `${group(finding)}${finding.ruleId}#${finding.id}`,
     rulePk: rulePk(finding.ruleId),
-    ruleSk: `${group(finding)}${finding.id}`,
+    ruleSk: `${ruleSkPrefix(group(finding), finding.resource.accountId)}${finding.id}`,
+    accountPk: accountPk(finding.resource.accountId),
+    accountSk: `${group(finding)}${finding.ruleId}#${finding.id}`,
   };
 }
 

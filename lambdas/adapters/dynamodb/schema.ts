@@ -32,6 +32,17 @@ export const TABLE_SCHEMA = {
       sortKey: { name: 'ruleSk', type: 'S' },
       projection: 'ALL',
     },
+    /**
+     * Findings of one account (active ones first, then by rule): an organization sweep's reconcile
+     * and its baseline digest, `--account`. Items last written before this index have no
+     * `accountPk` (see docs/organization.md, "Measured").
+     */
+    {
+      indexName: 'byAccount',
+      partitionKey: { name: 'accountPk', type: 'S' },
+      sortKey: { name: 'accountSk', type: 'S' },
+      projection: 'ALL',
+    },
     /** Sparse: history items whose alert is not sent yet. */
     {
       indexName: 'outbox',

@@ -21,10 +21,12 @@ import {
 import { StoreConflictError, type OutboxEntry, type StoredFinding } from '../../core/store.js';
 import { backoffMs, chunks, mapLimit, sleep } from './batch.js';
 import {
+  accountPk,
   ACTIVE_PREFIX,
   findingPk,
   historyItem,
   historySk,
+  legacyRuleSkPrefix,
   MARK_KEY,
   resourcePk,
   rulePk,
@@ -160,35 +162,55 @@ export function findingTable(options: FindingTableOptions) {
     };
     // Many resources (a batch of records): one query per rule beats one per resource.
     const perResource = scope.resources.size <= RESOURCE_QUERIES_MAX;
-    const ruleIds = new Set(scope.rules);
-    if (!perResource) for (const set of scope.resources.values()) for (const r of set) ruleIds.add(r);
-    const rules = ruleIds.size > 0 ? [...ruleIds, EVALUATION_ERROR_RULE_ID] : [];
-    // Coverage is per account: other accounts' findings of the rule are filtered out server-side.
-    const accounts = perResource && scope.accounts ? [...scope.accounts] : undefined;
-    const accountFilter = accounts
-      ? {
-          FilterExpression: `#f.#r.#a IN (${accounts.map((_, i) => `:a${i}`).join(', ')})`,
-          ExpressionAttributeNames: { '#f': 'finding', '#r': 'resource', '#a': 'accountId' },
-        }
-      : {};
-    const byRule = (ruleId: string) =>
+    // Rules covered account-wide are read per account; rules standing in for many resources (which
+    // may be of any account) are read whole.
+    const wholeRules = new Set<string>();
+    if (!perResource) for (const set of scope.resources.values()) for (const r of set) wholeRules.add(r);
+    const accountRules = scope.rules.size > 0 ? [...scope.rules, EVALUATION_ERROR_RULE_ID] : [];
+    if (wholeRules.size > 0) wholeRules.add(EVALUATION_ERROR_RULE_ID);
+    const accounts = scope.accounts ? [...scope.accounts] : undefined;
+    const byRule = (ruleId: string, prefix: string, filterAccounts?: readonly string[]) =>
       queryAll({
         IndexName: 'byRule',
-        KeyConditionExpression: 'rulePk = :pk AND begins_with(ruleSk, :active)',
-        ...accountFilter,
+        KeyConditionExpression: 'rulePk = :pk AND begins_with(ruleSk, :prefix)',
+        ...(filterAccounts && {
+          FilterExpression: `#f.#r.#a IN (${filterAccounts.map((_, i) => `:a${i}`).join(', ')})`,
+          ExpressionAttributeNames: { '#f': 'finding', '#r': 'resource', '#a': 'accountId' },
+        }),
         ExpressionAttributeValues: {
           ':pk': rulePk(ruleId),
-          ':active': ACTIVE_PREFIX,
-          ...Object.fromEntries((accounts ?? []).map((a, i) => [`:a${i}`, a])),
+          ':prefix': prefix,
+          ...Object.fromEntries((filterAccounts ?? []).map((a, i) => [`:a${i}`, a])),
         },
       });
+    const ruleQueries: (() => Promise<Record<string, unknown>[]>)[] = [];
+    // Per account: its active findings in one byAccount query, plus per rule the byRule range of
+    // items written before the account was in the keys (no accountPk; usually empty), filtered
+    // server-side. Coverage naming no account: the whole rule.
+    const rulesToRead = accountRules.filter((r) => !wholeRules.has(r));
+    if (accounts && rulesToRead.length > 0)
+      for (const a of accounts)
+        ruleQueries.push(() =>
+          queryAll({
+            IndexName: 'byAccount',
+            KeyConditionExpression: 'accountPk = :pk AND begins_with(accountSk, :active)',
+            ExpressionAttributeValues: { ':pk': accountPk(a), ':active': ACTIVE_PREFIX },
+          }),
+        );
+    for (const ruleId of rulesToRead)
+      ruleQueries.push(() =>
+        accounts
+          ? byRule(ruleId, legacyRuleSkPrefix(ACTIVE_PREFIX), accounts)
+          : byRule(ruleId, ACTIVE_PREFIX, accounts),
+      );
+    for (const ruleId of wholeRules) ruleQueries.push(() => byRule(ruleId, ACTIVE_PREFIX));
     const byResource = (key: string) =>
       queryAll({
         IndexName: 'byResource',
         KeyConditionExpression: 'resourcePk = :pk AND begins_with(resourceSk, :active)',
         ExpressionAttributeValues: { ':pk': resourcePk(key), ':active': ACTIVE_PREFIX },
       });
-    for (const items of await mapLimit(rules, concurrency, byRule)) add(items);
+    for (const items of await mapLimit(ruleQueries, concurrency, (q) => q())) add(items);
     const resources = perResource ? [...scope.resources.keys()] : [];
     for (const items of await mapLimit(resources, concurrency, byResource)) add(items);
     for (const v of await batchGetStates([...scope.ids].filter((id) => !found.has(id))))
