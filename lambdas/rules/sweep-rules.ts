@@ -11,6 +11,7 @@ import { rule as identityCenterSessionDuration } from './identity-center-session
 import { rule as identityCenterUserAssignment } from './identity-center-user-assignment/rule.js';
 import { ROLE_RULES } from './role-rules.js';
 import { rule as rootAccessKey } from './root-access-key/rule.js';
+import { rule as watchedRoleChanged } from './watched-role-changed/rule.js';
 
 /**
  * What the sweep Lambdas (sweep, org-sweep) run: RULES (index.ts) without the event-only rules, in
@@ -30,6 +31,8 @@ const EVENT_SNAPSHOT_RULES: readonly Rule[] = [
   identityCenterUserAssignment,
   identityCenterManagementAccountAssignment,
   identityCenterSessionDuration,
+  // Its per-change notices are resolved by the next complete sweep (it judges nothing there).
+  watchedRoleChanged,
 ];
 
 export const SWEEP_RULES: readonly Rule[] = [
