@@ -116,19 +116,27 @@ describe('Jira channel: lifecycle through the real store and outbox', () => {
   });
 
   it('opened → resolved (with who fixed it) → regressed reopens the same issue → resolved again', async () => {
-    const store = createLocalStore({ stateDir: dir });
+    // As deployed: the store queues each alert on "sns" and on "jira"; the sns flush fans the
+    // jira entries out, the deliver function sends them on their own channel.
+    const store = createLocalStore({ stateDir: dir, channels: ['jira'] });
     const refs = memoryTicketRefs();
-    const c = channel(refs);
+    const c = { ...channel(refs), batchSize: 5 };
+    const sns = { send: async () => undefined };
+    const deliver = async (now: string) => {
+      await store.flushOutbox(sns, now);
+      const result = await store.flushChannel(c, now);
+      expect(result).toMatchObject({ failed: 0, retrying: 0 });
+    };
     const rule = 'iam-user-not-allowed';
     const f = finding(rule, user('vendor-sync'), 'HIGH', T0);
 
     await store.applyEvaluation(evaluation([f], fullCoverage(rule)), { now: T0, by: 'sweep' });
-    await store.flushOutbox(c, T0);
+    await deliver(T0);
     expect(jira.issues.size).toBe(1);
     const key = refs.entries.get(f.id)!;
 
     await store.applyEvaluation(evaluation([], fullCoverage(rule)), { now: at(T0, 1), by: 'sweep' });
-    await store.flushOutbox(c, at(T0, 1));
+    await deliver(at(T0, 1));
     let issue = jira.issues.get(key)!;
     expect(issue.fields.status).toBe('Done');
     expect(issue.transitions).toEqual(['Done']);
@@ -136,7 +144,7 @@ describe('Jira channel: lifecycle through the real store and outbox', () => {
 
     const back = finding(rule, user('vendor-sync'), 'HIGH', at(T0, 2));
     await store.applyEvaluation(evaluation([back], fullCoverage(rule)), { now: at(T0, 2), by: 'sweep' });
-    await store.flushOutbox(c, at(T0, 2));
+    await deliver(at(T0, 2));
     expect(jira.issues.size).toBe(1);
     issue = jira.issues.get(key)!;
     expect(issue.fields.status).toBe('To Do');
@@ -144,7 +152,7 @@ describe('Jira channel: lifecycle through the real store and outbox', () => {
     expect(textOf(issue.comments.at(-1))).toContain('Regressed');
 
     await store.applyEvaluation(evaluation([], fullCoverage(rule)), { now: at(T0, 3), by: 'sweep' });
-    await store.flushOutbox(c, at(T0, 3));
+    await deliver(at(T0, 3));
     expect(jira.issues.get(key)!.transitions).toEqual(['Done', 'To Do', 'Done']);
     expect(jira.issues.size).toBe(1);
   });
