@@ -45,6 +45,9 @@ export function isDeployerCall(record: CloudTrailRecord, deployers: readonly str
   return matchingDeployer(record, deployers) !== undefined;
 }
 
+/** The rule reporting each change to a watched role; its notices bypass the channels' minimums. */
+export const WATCHED_ROLE_CHANGED = 'watched-role-changed';
+
 /** Role name patterns of `accessModel.watchRoles` (`*`, `?`; case-insensitive as IAM names are). */
 export function isWatchedRole(roleName: string, watchRoles: readonly string[]): boolean {
   return watchRoles.some((pattern) => globMatch(pattern, roleName, true));

@@ -1,4 +1,5 @@
 import type { AlertsConfig } from '../config.js';
+import { WATCHED_ROLE_CHANGED } from '../deployers.js';
 import { isAlerting } from '../reconcile.js';
 import { atLeast, severityRank, type Severity } from '../severity.js';
 import type { Transition, TransitionKind } from '../transitions.js';
@@ -55,6 +56,14 @@ export function channelsFor(
   minimums: Partial<Record<AlertChannel, Severity>>,
 ): AlertChannel[] {
   if (!isAlerting(t)) return [];
+  // The watch list (accessModel.watchRoles) asks to see every change, so a change notice goes to
+  // every enabled channel whatever its minimum (it is INFO by design); the sweep closing the notice
+  // is bookkeeping, not news.
+  if (t.finding.ruleId === WATCHED_ROLE_CHANGED) {
+    return t.kind === 'opened' || t.kind === 'regressed'
+      ? ALERT_CHANNELS.filter((c) => minimums[c] !== undefined)
+      : [];
+  }
   return ALERT_CHANNELS.filter((c) => {
     const min = minimums[c];
     return min !== undefined && atLeast(t.finding.severity, min);

@@ -1,5 +1,5 @@
 import { describeActor, isFailedCall, type CloudTrailRecord } from '../../core/cloudtrail.js';
-import { isWatchedRole, matchingDeployer } from '../../core/deployers.js';
+import { isWatchedRole, matchingDeployer, WATCHED_ROLE_CHANGED } from '../../core/deployers.js';
 import type { Verdict } from '../../core/model.js';
 import { provenanceOf } from '../../core/provenance.js';
 import type { Rule, RuleContext } from '../../core/rule.js';
@@ -47,11 +47,11 @@ function onEvent(record: CloudTrailRecord, ctx: RuleContext): Verdict[] {
 }
 
 export const rule: Rule = {
-  id: 'watched-role-changed',
+  id: WATCHED_ROLE_CHANGED,
   title: 'A watched role changed',
   severity: 'INFO',
   rationale:
-    'Some roles (production deploy, break-glass) are worth a look at every change, even one within the access model, so every trust or permission change to a role matching accessModel.watchRoles is reported with its diff and who made it. It is always INFO: when the new state breaks the access model the other rules report that at their own severity. Route INFO alerts (alerts.minSeverity "INFO") to receive these. A notice per change that stayed open would pile up forever, so the next complete sweep resolves every open one: by then the sweep has read the new state and judged it with every rule.',
+    'Some roles (production deploy, break-glass) are worth a look at every change, even one within the access model, so every trust or permission change to a role matching accessModel.watchRoles is reported with its diff and who made it. It is always INFO: when the new state breaks the access model the other rules report that at their own severity. Its notices go to every enabled alert channel whatever the channel minimums (the point of a watch list); its closing by the sweep is not alerted. A notice per change that stayed open would pile up forever, so the next complete sweep resolves every open one: by then the sweep has read the new state and judged it with every rule.',
   remediation:
     'Nothing to fix when the change was intended. Otherwise revert it (`aws iam update-assume-role-policy`, `aws iam delete-role-policy`, `aws iam detach-role-policy`) or redeploy the role from its pipeline; `npx trustwatch findings show ID` shows the diff.',
   references: ['https://docs.aws.amazon.com/IAM/latest/UserGuide/cloudtrail-integration.html'],
