@@ -39,6 +39,7 @@ describe('trustwatch demo (the real binary)', () => {
     const headings = [...out.matchAll(/^━━ (\d\d:\d\d UTC) · (.+)$/gm)].map((m) => `${m[1]} ${m[2]}`);
     expect(headings).toEqual([
       '08:00 UTC Scheduled sweep of a tidy account',
+      '08:47 UTC The pipeline deploys the github-deploy role',
       '09:12 UTC alice creates an IAM user "just for the vendor sync tool"',
       '09:13 UTC …and an access key for it',
       "10:42 UTC bob widens the deploy role's trust to make a pipeline pass",
@@ -65,9 +66,14 @@ describe('trustwatch demo (the real binary)', () => {
       /│ {3}Access key AKIAYVQ7EXAMPLEQ4V7N of IAM user "vendor-sync" was created by alice@acme\.example/,
     );
     expect(out).toMatch(/# slack {2}🟠 HIGH · New: OIDC trust admits more workloads/);
-    expect(out).toMatch(/"repo:acme\/\*": any repository of one GitHub owner/);
+    expect(out).toMatch(/"repo:acme\/\*": any repository of one[\s│]+GitHub owner/);
     expect(out).toMatch(/# slack {2}🔴 CRITICAL · New: CloudTrail trail stopped logging or was deleted/);
     expect(out).toMatch(/Source IP: 198\.51\.100\.77/);
+    // Drift: bob's console edit of a role the pipeline (CloudFormation) deployed.
+    expect(out).toMatch(/→ opened {5}HIGH {5}changed-outside-deployment {2}role\/github-deploy/);
+    expect(out).toContain(
+      'Subject: [HIGH] New: Deployer-managed identity was changed outside the deployment pipeline',
+    );
 
     // The sweep after the events alerts only what no event showed.
     expect(out).toContain(
@@ -76,6 +82,8 @@ describe('trustwatch demo (the real binary)', () => {
     expect(out).toMatch(/opened {5}CRITICAL cloudtrail-not-logging-us-east-1 {2}account\/111122223333/);
     // Fixes: each event settles its findings at once (DeleteUser settles everything on the user).
     expect(out).toMatch(/→ resolved {3}HIGH {5}trust-oidc-subject {2}role\/github-deploy/);
+    // Putting the deployed version back resolves the drift too.
+    expect(out).toMatch(/→ resolved {3}HIGH {5}changed-outside-deployment {2}role\/github-deploy/);
     expect(out).toContain('Subject: [HIGH] Resolved: OIDC trust admits more workloads');
     expect(out).toMatch(/→ resolved {3}MEDIUM {3}iam-user-not-allowed {2}user\/vendor-sync/);
     expect(out).toMatch(/→ resolved {3}HIGH {5}iam-user-access-key {2}user\/vendor-sync/);
@@ -86,7 +94,13 @@ describe('trustwatch demo (the real binary)', () => {
     // The findings table and one finding's history.
     const table = out.slice(out.indexOf('━━ End of the day: the findings table'));
     expect(table).toMatch(/^SEVERITY\s+STATUS\s+CHANGED \(UTC\)\s+ID\s+RULE\s+RESOURCE\s+TITLE$/m);
-    expect(table.match(/^(CRITICAL|HIGH|MEDIUM) +(open|resolved|suppressed) /gm)).toHaveLength(6);
+    expect(table.match(/^(CRITICAL|HIGH|MEDIUM) +(open|resolved|suppressed) /gm)).toHaveLength(7);
+    // The finding shown is the drift: old and new subject, who and how (issue 15's done-when).
+    expect(table).toMatch(/rule changed-outside-deployment/);
+    expect(table).toMatch(/provenance\s+identity-center \(console, AdministratorAccess\)/);
+    expect(table).toMatch(
+      /Change \(trust policy\):[\s\S]*- repo:acme\/app:environment:production[\s\S]*\+ repo:acme\/\*/,
+    );
     expect(table).toContain('History (2 transitions, oldest first):');
     expect(table).toMatch(/opened\s+HIGH\s+by event 0a8f5c6d-9b21-4e73-8c5a-f4d1e2b7c960/);
     expect(table).toMatch(/resolved\s+HIGH\s+by event 8d1f4a7c-3e2b-4c96-a0d5-7b9e6f2c1a48/);
@@ -95,6 +109,7 @@ describe('trustwatch demo (the real binary)', () => {
     for (const command of [
       `npx trustwatch findings list --state-dir ${dir}`,
       'npx trustwatch findings show tw-',
+      `npx trustwatch history arn:aws:iam::111122223333:role/github-deploy --state-dir ${dir}`,
       'npx trustwatch audit --profile NAME',
       'npx cdk deploy',
     ])
@@ -115,6 +130,7 @@ describe('trustwatch demo (the real binary)', () => {
       'event',
       'event',
       'event',
+      'event',
       'sweep',
       'event',
       'event',
@@ -122,10 +138,10 @@ describe('trustwatch demo (the real binary)', () => {
       'suppress',
     ]);
     // Had the first run's state survived, the events would change nothing now.
-    expect(summary.steps[1]?.transitions).toEqual([
+    expect(summary.steps[2]?.transitions).toEqual([
       expect.objectContaining({ kind: 'opened', ruleId: 'iam-user-not-allowed', severity: 'MEDIUM' }),
     ]);
-    expect(summary.steps[1]?.alerts).toEqual([
+    expect(summary.steps[2]?.alerts).toEqual([
       {
         type: 'single',
         channels: ['email'],
@@ -134,10 +150,11 @@ describe('trustwatch demo (the real binary)', () => {
         subject: expect.any(String),
       },
     ]);
-    expect(summary.steps[6]).toMatchObject({ findingsSeen: 5, transitions: [{ kind: 'opened' }] });
+    expect(summary.steps[7]).toMatchObject({ findingsSeen: 5, transitions: [{ kind: 'opened' }] });
     expect(summary.findings.map((f) => f.status).sort()).toEqual([
       'open',
       'open',
+      'resolved',
       'resolved',
       'resolved',
       'resolved',

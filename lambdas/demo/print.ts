@@ -5,7 +5,7 @@ import type { Style } from '../cli/format.js';
 import { terminalSafe as safe } from '../cli/terminal-text.js';
 import { emailPreview, slackPreview } from './alert-preview.js';
 import type { DemoRun, StepResult } from './run.js';
-import { DEMO_CONFIG } from './story.js';
+import { DEMO_CONFIG, TIMELINE_OF } from './story.js';
 
 /** How `trustwatch demo` tells the story on a terminal; `--json` uses `demoSummary` instead. */
 
@@ -128,7 +128,11 @@ export function nextCommands(stateDir: string, findingId: string): Array<[string
     ],
     [
       `npx trustwatch findings show ${findingId} --state-dir ${stateDir}`,
-      'one finding, its evidence and history',
+      'one finding, its evidence, the change and history',
+    ],
+    [
+      `npx trustwatch history ${TIMELINE_OF} --state-dir ${stateDir}`,
+      "the deploy role's changes: who, how, what",
     ],
     [
       `npx trustwatch findings export --format asff --state-dir ${stateDir}`,

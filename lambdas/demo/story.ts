@@ -12,6 +12,8 @@ export const DEMO_STATE_DIR = '.trustwatch/demo';
 /** Alerts go to email from MEDIUM up and to Slack from HIGH up, as a typical team configures it. */
 export const DEMO_CONFIG: ConfigInput = {
   accessModel: {
+    // Only the pipeline changes IAM: CloudFormation, through the CDK execution role.
+    deployers: ['cloudformation'],
     oidc: {
       'token.actions.githubusercontent.com': { allowedSubjects: ['repo:acme/app:environment:production'] },
     },
@@ -63,6 +65,14 @@ export const SCENES: readonly Scene[] = [
   },
   {
     kind: 'event',
+    file: '00-pipeline-deploys-role.json',
+    title: 'The pipeline deploys the github-deploy role',
+    narration:
+      'cdk deploy: CloudFormation, through the CDK execution role, writes the trust policy of github-deploy ' +
+      '(pinned to repo:acme/app:environment:production). trustwatch keeps that version as the deployed one.',
+  },
+  {
+    kind: 'event',
     file: '01-create-user.json',
     title: 'alice creates an IAM user "just for the vendor sync tool"',
     narration:
@@ -81,7 +91,8 @@ export const SCENES: readonly Scene[] = [
     title: "bob widens the deploy role's trust to make a pipeline pass",
     narration:
       'In the console, bob edits the trust policy of github-deploy: the subject becomes repo:acme/* — every ' +
-      'repository and branch of the acme organisation can now deploy to production.',
+      'repository and branch of the acme organisation can now deploy to production. And he did it around the ' +
+      'pipeline, which owns that role: the next deploy would silently undo it.',
   },
   {
     kind: 'event',
@@ -111,7 +122,8 @@ export const SCENES: readonly Scene[] = [
     title: 'Fix 1: alice re-pins the deploy role',
     narration:
       '`aws iam update-assume-role-policy --role-name github-deploy --policy-document file://trust.json` puts ' +
-      'the subject back to repo:acme/app:environment:production.',
+      'the subject back to repo:acme/app:environment:production: the deployed version again, so the drift is ' +
+      'resolved too.',
   },
   {
     kind: 'event',
@@ -143,5 +155,10 @@ export const SCENES: readonly Scene[] = [
   },
 ];
 
-/** The finding whose history closes the demo: the deploy role's trust policy. */
-export const HISTORY_OF = { ruleId: 'trust-oidc-subject', resourceName: 'github-deploy' } as const;
+/**
+ * The finding whose history closes the demo: bob's console edit of the deploy role, made around the
+ * pipeline (its `findings show` carries the old and new subject, the actor and the provenance).
+ */
+export const HISTORY_OF = { ruleId: 'changed-outside-deployment', resourceName: 'github-deploy' } as const;
+/** The identity whose timeline `trustwatch history` shows (Try next). */
+export const TIMELINE_OF = 'arn:aws:iam::111122223333:role/github-deploy';
