@@ -132,6 +132,7 @@ describe('findings on the local store (the real binary)', () => {
       'HIGH',
       'HIGH',
       'HIGH',
+      'HIGH',
       'MEDIUM',
     ]);
     // Columns line up: every row has its id where the header has ID.
@@ -139,7 +140,7 @@ describe('findings on the local store (the real binary)', () => {
     for (const row of rows) expect(row.slice(idColumn, idColumn + 3)).toBe('tw-');
     expect(rows.find((l) => l.includes(ids.vendorRole))).toMatch(/HIGH\s+suppressed\s+2026-11-02 18:10/);
     expect(rows.find((l) => l.includes(ids.deployRole))).toMatch(/resolved.*role\/github-deploy/);
-    expect(r.stdout).toMatch(/^6 findings \(2 CRITICAL, 3 HIGH, 1 MEDIUM\)/m);
+    expect(r.stdout).toMatch(/^7 findings \(2 CRITICAL, 4 HIGH, 1 MEDIUM\)/m);
     expect(r.stdout).not.toContain('\x1b['); // piped: no colour
   });
 
@@ -148,7 +149,7 @@ describe('findings on the local store (the real binary)', () => {
     expect(r.code).toBe(0);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- ASFF is checked field by field below
     const { Findings } = JSON.parse(r.stdout) as { Findings: Array<Record<string, any>> };
-    expect(Findings).toHaveLength(6);
+    expect(Findings).toHaveLength(7);
     const required = [
       'SchemaVersion',
       'Id',
@@ -201,7 +202,7 @@ describe('findings on the local store (the real binary)', () => {
     expect(r.code).toBe(0);
     const events = JSON.parse(r.stdout) as OcsfDetectionFinding[];
     expect(Array.isArray(events)).toBe(true);
-    expect(events).toHaveLength(6);
+    expect(events).toHaveLength(7);
     for (const e of events) {
       expect(e.class_uid).toBe(2004);
       expect(e.category_uid).toBe(2);
@@ -236,12 +237,13 @@ describe('findings on the local store (in process)', () => {
     const open = await json([]);
     expect(open.map((f) => f.status)).toEqual(['open', 'open']);
     const all = await json(['--status', 'all']);
-    expect(all).toHaveLength(6);
+    expect(all).toHaveLength(7);
     for (let i = 1; i < all.length; i++) {
       const [a, b] = [all[i - 1]!, all[i]!];
       if (a.severity === b.severity) expect(a.changedAt >= b.changedAt).toBe(true);
     }
     expect((await json(['--status', 'resolved'])).map((f) => f.ruleId).sort()).toEqual([
+      'changed-outside-deployment',
       'iam-user-access-key',
       'iam-user-not-allowed',
       'trust-oidc-subject',
@@ -249,7 +251,7 @@ describe('findings on the local store (in process)', () => {
     expect(
       (await json(['--status', 'all', '--severity', 'high'])).every((f) => f.severity !== 'MEDIUM'),
     ).toBe(true);
-    expect((await json(['--status', 'all', '--severity', 'high'])).length).toBe(5);
+    expect((await json(['--status', 'all', '--severity', 'high'])).length).toBe(6);
     expect((await json(['--status', 'all', '--rule', 'trust-oidc-subject'])).map((f) => f.id)).toEqual([
       ids.deployRole,
     ]);
@@ -259,6 +261,7 @@ describe('findings on the local store (in process)', () => {
     expect((await json(['--status', 'all', '--since', '5h'])).map((f) => f.id).sort()).toEqual(
       [
         ids.deployRole,
+        all.find((f) => f.ruleId === 'changed-outside-deployment')!.id,
         ids.userKey,
         ids.vendorRole,
         all.find((f) => f.ruleId === 'iam-user-not-allowed')!.id,
@@ -272,7 +275,7 @@ describe('findings on the local store (in process)', () => {
     const r = await run(['findings', 'list', '--status', 'all', '--csv']);
     const rows = parseCsv(r.stdout);
     expect(rows[0]).toEqual([...CSV_COLUMNS]);
-    expect(rows).toHaveLength(7);
+    expect(rows).toHaveLength(8);
     const col = (name: (typeof CSV_COLUMNS)[number]) => CSV_COLUMNS.indexOf(name);
     const vendor = rows.find((row) => row[col('id')] === ids.vendorRole)!;
     expect(vendor[col('status')]).toBe('suppressed');
@@ -309,7 +312,7 @@ describe('findings on the local store (in process)', () => {
 
   it('exports JSON with every history and CSV with the same rows', async () => {
     const json = JSON.parse((await run(['findings', 'export'])).stdout) as Shown;
-    expect(json.findings).toHaveLength(6);
+    expect(json.findings).toHaveLength(7);
     expect(json.findings.every((f) => f.history.length >= 1 && f.history[0]?.kind === 'opened')).toBe(true);
     const csv = parseCsv((await run(['findings', 'export', '--format', 'csv', '--status', 'open'])).stdout);
     expect(csv).toHaveLength(3);
@@ -329,7 +332,7 @@ describe('findings on the local store (in process)', () => {
     ]);
     const resolved = await run(['findings', 'export', '--format', 'ocsf', '--status', 'resolved']);
     expect((JSON.parse(resolved.stdout) as OcsfDetectionFinding[]).map((e) => e.status_id)).toEqual([
-      4, 4, 4,
+      4, 4, 4, 4,
     ]);
   });
 
