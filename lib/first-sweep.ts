@@ -11,6 +11,22 @@ export const FIRST_SWEEP_INPUT = { trigger: 'deploy' } as const;
 /** Stack statuses after which the account is swept: the stack was created or updated. */
 export const SWEEP_AFTER_STATUSES = ['CREATE_COMPLETE', 'UPDATE_COMPLETE'] as const;
 
+/**
+ * CloudFormation's own "CloudFormation Stack Status Change" event for this stack reaching
+ * CREATE_COMPLETE or UPDATE_COMPLETE (CloudFormation User Guide, "Stack Status Change event detail":
+ * source aws.cloudformation, detail.stack-id, detail.status-details.status).
+ */
+export function deployFinishedPattern() {
+  return {
+    source: ['aws.cloudformation'],
+    detailType: ['CloudFormation Stack Status Change'],
+    detail: {
+      'stack-id': [Aws.STACK_ID],
+      'status-details': { status: [...SWEEP_AFTER_STATUSES] },
+    },
+  };
+}
+
 export interface FirstSweepProps {
   readonly sweepFunction: IFunction;
   readonly deadLetterQueue: IQueue;
@@ -34,14 +50,7 @@ export class FirstSweep extends Construct {
     this.rule = new EventRule(this, 'AfterDeploy', {
       ruleName: props.ruleName,
       description: 'trustwatch: sweeps once after each create or update of this stack',
-      eventPattern: {
-        source: ['aws.cloudformation'],
-        detailType: ['CloudFormation Stack Status Change'],
-        detail: {
-          'stack-id': [Aws.STACK_ID],
-          'status-details': { status: [...SWEEP_AFTER_STATUSES] },
-        },
-      },
+      eventPattern: deployFinishedPattern(),
     });
     this.rule.addTarget(
       new LambdaFunction(props.sweepFunction, {

@@ -1,10 +1,10 @@
-import { Aws, Duration } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import { Rule as EventRule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
 import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { FIRST_SWEEP_INPUT, SWEEP_AFTER_STATUSES } from '../first-sweep.js';
+import { deployFinishedPattern, FIRST_SWEEP_INPUT } from '../first-sweep.js';
 
 export interface OrgFirstSweepProps {
   /** The organization sweep (lib/org/sweep-state-machine.ts). */
@@ -32,14 +32,7 @@ export class OrgFirstSweep extends Construct {
     this.rule = new EventRule(this, 'AfterDeploy', {
       ruleName: props.ruleName,
       description: 'trustwatch: sweeps the organization once after each create or update of the hub stack',
-      eventPattern: {
-        source: ['aws.cloudformation'],
-        detailType: ['CloudFormation Stack Status Change'],
-        detail: {
-          'stack-id': [Aws.STACK_ID],
-          'status-details': { status: [...SWEEP_AFTER_STATUSES] },
-        },
-      },
+      eventPattern: deployFinishedPattern(),
     });
     // The target's role (created by CDK) may only states:StartExecution on this state machine.
     this.rule.addTarget(
