@@ -1,8 +1,11 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parseIdentityCenterState, type IdentityCenterState } from '../core/identity-center.js';
+import { writeFileAtomic } from './local-store/state-file.js';
+
+const IDENTITY_CENTER_FILE = 'identity-center.json';
 
 /** The Identity Center state kept between reads (compact; see compactIdentityCenterState) and when it was read. */
 export interface KeptIdentityCenterState {
@@ -59,7 +62,7 @@ export function dynamoDbIdentityCenterStateStore(options: {
 
 /** The CLI's: `identity-center.json` in the state directory, replaced atomically. */
 export function localIdentityCenterStateStore(stateDir: string): IdentityCenterStateStore {
-  const file = join(stateDir, 'identity-center.json');
+  const file = join(stateDir, IDENTITY_CENTER_FILE);
   return {
     async load() {
       let text: string;
@@ -74,10 +77,7 @@ export function localIdentityCenterStateStore(stateDir: string): IdentityCenterS
       return { state: parseIdentityCenterState(raw.state, file), readAt: raw.readAt };
     },
     async save(kept) {
-      await mkdir(stateDir, { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      await writeFile(tmp, `${JSON.stringify(kept)}\n`);
-      await rename(tmp, file);
+      await writeFileAtomic(stateDir, IDENTITY_CENTER_FILE, `${JSON.stringify(kept)}\n`);
     },
   };
 }

@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AccountState } from '../core/accounts.js';
 import { EVENT_NOTE_INTERVAL_MS, notSweptYet, type AccountStore } from '../core/account-store.js';
 import { DEFAULT_STATE_DIR, LocalStoreError } from './local-store.js';
+import { writeFileAtomic } from './local-store/state-file.js';
 
 /**
  * Account coverage states of the local store, in their own file beside findings.json
@@ -41,16 +41,7 @@ export function createLocalAccountStore(options: { stateDir?: string } = {}): Ac
   }
 
   async function save(data: AccountsFile): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    const tmp = join(dir, `.${ACCOUNTS_FILE}.${process.pid}.${randomUUID()}.tmp`);
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(JSON.stringify(data));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
+    await writeFileAtomic(dir, ACCOUNTS_FILE, JSON.stringify(data));
   }
 
   return {

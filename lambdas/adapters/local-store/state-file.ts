@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
@@ -139,6 +139,28 @@ export async function stateExists(dir: string): Promise<boolean> {
  * Writes to a temporary file, flushes it, keeps the previous generation (a hard link, so no copy),
  * renames over the old one: a crash leaves the old or the new file, never a torn one.
  */
+/**
+ * Writes `dir/name` whole or not at all: a unique temporary file beside it, fsync, then rename over
+ * the old one (a crash leaves the old or the new file, never a torn one). Creates `dir`.
+ */
+export async function writeFileAtomic(dir: string, name: string, body: string | Uint8Array): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, `.${name}.${process.pid}.${randomUUID()}.tmp`);
+  try {
+    const handle = await open(tmp, 'w');
+    try {
+      await handle.writeFile(body);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, join(dir, name));
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+}
+
 export async function saveState(dir: string, state: { format: number }, legacy: boolean): Promise<void> {
   const file = join(dir, STATE_FILE);
   const tmp = join(dir, `.${STATE_FILE}.${process.pid}.${randomUUID()}.tmp`);

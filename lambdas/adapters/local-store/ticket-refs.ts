@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TicketRefs } from '../../core/ticket-refs.js';
-import { LocalStoreError } from './state-file.js';
+import { LocalStoreError, writeFileAtomic } from './state-file.js';
 
 /**
  * Ticket references of the local store, in their own file beside findings.json.gz
@@ -49,16 +48,7 @@ export function createLocalTicketRefs(options: LocalTicketRefsOptions = {}): Tic
   }
 
   async function save(data: TicketsFile): Promise<void> {
-    await mkdir(dir, { recursive: true });
-    const tmp = join(dir, `.${TICKETS_FILE}.${process.pid}.${randomUUID()}.tmp`);
-    const handle = await open(tmp, 'w');
-    try {
-      await handle.writeFile(JSON.stringify(data));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, file);
+    await writeFileAtomic(dir, TICKETS_FILE, JSON.stringify(data));
   }
 
   return {
