@@ -160,3 +160,26 @@ export function renderTransitions(
   const rows = transitions.map((t) => renderTransition(t, style, channelsFor(t, minimums)));
   return `Transitions (the alerts ${sender} would send):\n${rows.join('\n')}`;
 }
+
+/**
+ * The human output of a run that reconciled with a store (`sweep`, `evaluate --state-dir`): the
+ * findings as stored, the summary line, then the transitions and where they would be alerted.
+ */
+export function renderStoredRun(
+  stored: readonly Finding[],
+  transitions: readonly Transition[],
+  options: {
+    readonly style: Style;
+    readonly failOn: Severity | undefined;
+    readonly alerts: AlertsConfig;
+    readonly sender: string;
+    readonly none: string;
+  },
+): string {
+  const { style } = options;
+  const parts = [];
+  if (stored.length) parts.push(renderFindings(stored, style));
+  parts.push(renderSummary(stored, options.failOn, style));
+  parts.push(renderTransitions(transitions, style, options.alerts, options.sender, options.none));
+  return parts.join('\n\n');
+}

@@ -3,14 +3,7 @@ import type { TrustwatchConfig } from '../../core/config.js';
 import type { Evaluation } from '../../core/engine.js';
 import { asFinding } from '../../core/store.js';
 import type { Transition } from '../../core/transitions.js';
-import {
-  colorEnabled,
-  renderFindings,
-  renderSummary,
-  renderTransitions,
-  sortFindings,
-  styleFor,
-} from '../format.js';
+import { colorEnabled, renderStoredRun, sortFindings, styleFor } from '../format.js';
 import type { CliIO } from '../io.js';
 import type { GateOptions } from '../options.js';
 import { announceRun, gateExitCode } from '../report.js';
@@ -84,18 +77,13 @@ export async function applyInOrder(
     return code;
   }
   const style = styleFor(colorEnabled(io.stdout, io.env));
-  const parts = [];
-  if (stored.length) parts.push(renderFindings(stored, style));
-  parts.push(renderSummary(stored, options.failOn, style));
-  parts.push(
-    renderTransitions(
-      transitions,
-      style,
-      ctx.config.alerts,
-      'the deployed event path',
-      'No transitions: these records changed nothing in the store.',
-    ),
-  );
-  io.stdout.write(`${parts.join('\n\n')}\n`);
+  const text = renderStoredRun(stored, transitions, {
+    style,
+    failOn: options.failOn,
+    alerts: ctx.config.alerts,
+    sender: 'the deployed event path',
+    none: 'No transitions: these records changed nothing in the store.',
+  });
+  io.stdout.write(`${text}\n`);
   return code;
 }

@@ -4,14 +4,7 @@ import { notJudgedRules } from '../../core/not-judged.js';
 import { asFinding } from '../../core/store.js';
 import { RULES } from '../../rules/index.js';
 import { UsageError } from '../errors.js';
-import {
-  colorEnabled,
-  renderFindings,
-  renderSummary,
-  renderTransitions,
-  sortFindings,
-  styleFor,
-} from '../format.js';
+import { colorEnabled, renderStoredRun, sortFindings, styleFor } from '../format.js';
 import { loadCliConfig } from '../config-file.js';
 import type { CliIO } from '../io.js';
 import {
@@ -87,19 +80,14 @@ async function sweep(io: CliIO, options: SweepOptions): Promise<number> {
     return code;
   }
   const style = styleFor(colorEnabled(io.stdout, io.env));
-  const parts = [];
-  if (stored.length) parts.push(renderFindings(stored, style));
-  parts.push(renderSummary(stored, options.failOn, style));
-  parts.push(
-    renderTransitions(
-      transitions,
-      style,
-      config.alerts,
-      'a deployed sweep',
-      'No transitions: nothing changed since the last sweep.',
-    ),
-  );
-  io.stdout.write(`${parts.join('\n\n')}\n`);
+  const text = renderStoredRun(stored, transitions, {
+    style,
+    failOn: options.failOn,
+    alerts: config.alerts,
+    sender: 'a deployed sweep',
+    none: 'No transitions: nothing changed since the last sweep.',
+  });
+  io.stdout.write(`${text}\n`);
   return code;
 }
 
