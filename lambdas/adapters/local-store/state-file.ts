@@ -136,10 +136,6 @@ export async function stateExists(dir: string): Promise<boolean> {
 }
 
 /**
- * Writes to a temporary file, flushes it, keeps the previous generation (a hard link, so no copy),
- * renames over the old one: a crash leaves the old or the new file, never a torn one.
- */
-/**
  * Writes `dir/name` whole or not at all: a unique temporary file beside it, fsync, then rename over
  * the old one (a crash leaves the old or the new file, never a torn one). Creates `dir`.
  */
@@ -161,6 +157,10 @@ export async function writeFileAtomic(dir: string, name: string, body: string | 
   }
 }
 
+/**
+ * Writes to a temporary file, flushes it, keeps the previous generation (a hard link, so no copy),
+ * renames over the old one: a crash leaves the old or the new file, never a torn one.
+ */
 export async function saveState(dir: string, state: { format: number }, legacy: boolean): Promise<void> {
   const file = join(dir, STATE_FILE);
   const tmp = join(dir, `.${STATE_FILE}.${process.pid}.${randomUUID()}.tmp`);

@@ -200,19 +200,16 @@ export function createWebhookChannel(options: WebhookChannelOptions): AlertChann
       const delivered: Transition[] = transitions.filter((t) => !wanted.includes(t));
       const rejected: Transition[] = [];
       if (wanted.length === 0) return;
+      /** A failure before any answer (secret, network, timeout): retried, what went out stays sent. */
+      const failed = (error: unknown) =>
+        new WebhookDeliveryError(`${name}: ${(error as Error).message}`, delivered, rejected, undefined, {
+          cause: error,
+        });
       let target: WebhookTarget;
       try {
         target = parseWebhookSecret(await options.secret(), options.allowLoopbackHttp);
       } catch (error) {
-        throw new WebhookDeliveryError(
-          `${name}: ${(error as Error).message}`,
-          delivered,
-          rejected,
-          undefined,
-          {
-            cause: error,
-          },
-        );
+        throw failed(error);
       }
       for (const t of wanted) {
         const body = JSON.stringify(webhookPayload(t));
@@ -231,15 +228,7 @@ export function createWebhookChannel(options: WebhookChannelOptions): AlertChann
         try {
           response = await post(target.url, headers, body, timeoutMs);
         } catch (error) {
-          throw new WebhookDeliveryError(
-            `${name}: ${(error as Error).message}`,
-            delivered,
-            rejected,
-            undefined,
-            {
-              cause: error,
-            },
-          );
+          throw failed(error);
         }
         if (response.status >= 200 && response.status < 300) {
           delivered.push(t);
