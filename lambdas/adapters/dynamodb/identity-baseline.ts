@@ -1,5 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { InputError } from '../../core/errors.js';
 import {
   identityKey,
@@ -11,7 +11,7 @@ import {
 } from '../../core/identity-baseline.js';
 import { epochSeconds, HISTORY_RETENTION_DAYS } from '../../core/store.js';
 import { mapLimit } from './batch.js';
-import { isConditionFailed } from './table.js';
+import { isConditionFailed, queryPages } from './table.js';
 
 /**
  * The identity baseline in the findings table (issue 15; docs/store.md "Identity baseline"):
@@ -119,23 +119,14 @@ export function createDynamoDbIdentityBaselineStore(
   const eventValues = (change: IdentityChange) => ({ ':at': change.at, ':eid': change.by?.eventId ?? '' });
 
   async function listAccount(accountId: string): Promise<IdentityRecord[]> {
-    const out: IdentityRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await doc.send(
-        new QueryCommand({
-          TableName,
-          KeyConditionExpression: 'pk = :pk',
-          FilterExpression: 'attribute_not_exists(deleted)',
-          ExpressionAttributeValues: { ':pk': `${IDENTITIES_PREFIX}${accountId}` },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(JSON.parse(String(item.record)) as IdentityRecord);
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+    const items = await queryPages(doc, {
+      TableName,
+      KeyConditionExpression: 'pk = :pk',
+      FilterExpression: 'attribute_not_exists(deleted)',
+      ExpressionAttributeValues: { ':pk': `${IDENTITIES_PREFIX}${accountId}` },
+      ConsistentRead: true,
+    });
+    return items.map((item) => JSON.parse(String(item.record)) as IdentityRecord);
   }
 
   return {
@@ -184,23 +175,18 @@ export function createDynamoDbIdentityBaselineStore(
       return { written, records: plan.records };
     },
     async history(arn, limit) {
-      const out: IdentityChange[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await doc.send(
-          new QueryCommand({
-            TableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': historyPk(keyOfArn(arn)) },
-            ScanIndexForward: false,
-            ...(limit !== undefined ? { Limit: limit - out.length } : {}),
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of page.Items ?? []) out.push(JSON.parse(String(item.change)) as IdentityChange);
-        start = page.LastEvaluatedKey;
-      } while (start && (limit === undefined || out.length < limit));
-      return out;
+      const items = await queryPages(
+        doc,
+        {
+          TableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': historyPk(keyOfArn(arn)) },
+          ScanIndexForward: false,
+          ...(limit !== undefined ? { Limit: limit } : {}),
+        },
+        limit,
+      );
+      return items.slice(0, limit).map((item) => JSON.parse(String(item.change)) as IdentityChange);
     },
   };
 }

@@ -82,6 +82,25 @@ export interface FindingTableOptions {
 
 export type FindingTable = ReturnType<typeof findingTable>;
 
+/**
+ * Every item a Query returns, page after page; with `limit`, stops paging once that many are read
+ * (the last page may carry more: callers that need an exact count slice).
+ */
+export async function queryPages(
+  doc: Pick<DynamoDBDocumentClient, 'send'>,
+  input: QueryCommandInput,
+  limit?: number,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start && (limit === undefined || items.length < limit));
+  return items;
+}
+
 export function findingTable(options: FindingTableOptions) {
   const table = options.tableName;
   const concurrency = options.concurrency;
@@ -118,19 +137,8 @@ export function findingTable(options: FindingTableOptions) {
     return out.Item;
   }
 
-  async function queryAll(
-    input: Omit<QueryCommandInput, 'TableName'>,
-    limit?: number,
-  ): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await doc.send(new QueryCommand({ ...input, TableName: table, ExclusiveStartKey: start }));
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start && (limit === undefined || items.length < limit));
-    return items;
-  }
+  const queryAll = (input: Omit<QueryCommandInput, 'TableName'>, limit?: number) =>
+    queryPages(doc, { ...input, TableName: table }, limit);
 
   async function batchGetStates(ids: readonly string[]): Promise<Versioned[]> {
     const pages = await mapLimit(chunks(ids, 100), concurrency, async (chunk) => {
