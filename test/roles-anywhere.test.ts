@@ -195,7 +195,7 @@ describe('RolesAnywhereHttpClient against a loopback server', () => {
     expect(out.trustAnchors).toHaveLength(1);
     expect(out.nextToken).toBeUndefined();
     expect(n).toBe(3);
-    expect(sleeps).toEqual([100, 200]); // 0.5 × 100·2^attempt
+    expect(sleeps).toEqual([500, 200]); // 0.5 × 2^attempt × (500 ms throttled, 100 ms otherwise), as the SDK
   });
 
   it('still throttled after 3 attempts: the section is unavailable with the SDK-style reason', async () => {
@@ -324,6 +324,6 @@ describe('RolesAnywhereHttpClient endpoint and region', () => {
       credentials: TEST_CREDENTIALS,
       requestHandler: new FakeRolesAnywhereHandler(),
     });
-    await expect(c.listProfiles(new ListProfilesRequest({}))).rejects.toThrow(/no region for Roles Anywhere/);
+    await expect(c.listProfiles(new ListProfilesRequest({}))).rejects.toThrow(/no region for RolesAnywhere/);
   });
 });

@@ -1,0 +1,487 @@
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import { fromEnv } from '@aws-sdk/credential-provider-env';
+import { HttpRequest } from '@smithy/core/transport';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  Checksum,
+  SourceData,
+} from '@smithy/types';
+
+/**
+ * Signed HTTPS calls to AWS on the SDK's own signer (@smithy/signature-v4) and HTTP handler
+ * (@smithy/node-http-handler), for the lean service clients the Lambda bundles use in place of the
+ * full SDK clients (lib/lambda-bundling.ts aliases them in; lambdas/adapters/lean/README.md says
+ * why and what each one covers). It does what those clients need from the SDK and nothing more:
+ * region and endpoint resolution as the SDK does it (config, then AWS_ENDPOINT_URL_<SERVICE>, then
+ * AWS_ENDPOINT_URL, then the regional endpoint), the standard retry mode (3 attempts, full-jitter
+ * backoff, throttling, 5xx and network errors retried) and errors shaped like the SDK's service
+ * exceptions (`name` = the error code, `$metadata`, `$fault`, `$retryable`, the modeled fields).
+ */
+
+/** What the lean clients accept of an SDK client's configuration (the fields trustwatch passes). */
+export interface LeanClientConfig {
+  readonly region?: string | (() => Promise<string>);
+  readonly maxAttempts?: number | (() => Promise<number>);
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** An endpoint URL, as the SDK's `endpoint` option (tests: a loopback server). */
+  readonly endpoint?: string;
+  readonly requestHandler?: RequestHandler;
+}
+
+/** The part of an SDK HTTP handler the client uses (NodeHttpHandler, or a test double). */
+export interface RequestHandler {
+  handle(request: HttpRequest): Promise<{
+    response: { statusCode: number; headers: Record<string, string | undefined>; body?: unknown };
+  }>;
+}
+
+export interface ServiceDescription {
+  /** The SigV4 signing name: `dynamodb`, `sns`, `secretsmanager`, `securityhub`… */
+  readonly signingName: string;
+  /** The endpoint host prefix (`{prefix}.{region}.amazonaws.com`); defaults to the signing name. */
+  readonly endpointPrefix?: string;
+  /** The SDK service id, for AWS_ENDPOINT_URL_<ID> (upper case, spaces as underscores): `DynamoDB`, `SNS`. */
+  readonly serviceId: string;
+  /** How this service's protocol reports errors. */
+  readonly parseError: ErrorParser;
+}
+
+export interface HttpCall {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+export interface HttpAnswer {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly body: string;
+}
+
+/** What a protocol reads from an error response. */
+export interface ParsedError {
+  readonly code: string;
+  readonly message: string;
+  /** Modeled members of the error (DynamoDB's CancellationReasons…), copied onto the error. */
+  readonly fields?: Readonly<Record<string, unknown>>;
+}
+
+export type ErrorParser = (answer: HttpAnswer) => ParsedError;
+
+/** An AWS error, shaped like the SDK's ServiceException so trustwatch reads it the same way. */
+export class AwsServiceError extends Error {
+  readonly $fault: 'client' | 'server';
+  readonly $metadata: {
+    httpStatusCode?: number;
+    requestId?: string;
+    attempts: number;
+    totalRetryDelay: number;
+  };
+  readonly $retryable?: { throttling: boolean };
+  /** A 5xx, a timeout or no answer at all: retried like a throttle, but not one. */
+  readonly transient: boolean;
+  constructor(
+    code: string,
+    message: string,
+    meta: {
+      httpStatusCode?: number;
+      requestId?: string;
+      attempts: number;
+      totalRetryDelay: number;
+      throttling: boolean;
+      transient?: boolean;
+    },
+    fields: Readonly<Record<string, unknown>> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    Object.assign(this, fields);
+    this.name = code;
+    this.$fault = meta.httpStatusCode !== undefined && meta.httpStatusCode < 500 ? 'client' : 'server';
+    this.$metadata = {
+      attempts: meta.attempts,
+      totalRetryDelay: meta.totalRetryDelay,
+      ...(meta.httpStatusCode !== undefined && { httpStatusCode: meta.httpStatusCode }),
+      ...(meta.requestId && { requestId: meta.requestId }),
+    };
+    if (meta.throttling) this.$retryable = { throttling: true };
+    this.transient = meta.transient === true;
+  }
+}
+
+/** The SDK's throttling error codes (@smithy/core service-error-classification). */
+const THROTTLING_CODES = new Set([
+  'BandwidthLimitExceeded',
+  'EC2ThrottledException',
+  'LimitExceededException',
+  'PriorRequestNotComplete',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ThrottledException',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'TransactionInProgressException',
+]);
+/** The SDK's transient error codes and status codes. */
+const TRANSIENT_CODES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
+const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+
+function toBuffer(data: SourceData): Buffer {
+  if (typeof data === 'string') return Buffer.from(data, 'utf8');
+  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return Buffer.from(data);
+}
+
+/** SHA-256 / HMAC-SHA256 on node:crypto, the Checksum the signer needs (what @smithy/hash-node does). */
+export class NodeSha256 implements Checksum {
+  private hash: Hash | Hmac;
+  constructor(private readonly secret?: SourceData) {
+    this.hash = this.fresh();
+  }
+  private fresh(): Hash | Hmac {
+    return this.secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(this.secret));
+  }
+  update(data: Uint8Array | string): void {
+    this.hash.update(toBuffer(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.hash.digest()));
+  }
+  reset(): void {
+    this.hash = this.fresh();
+  }
+}
+
+export async function readBody(body: unknown): Promise<string> {
+  if (body === undefined || body === null) return '';
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
+  if (typeof (body as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(toBuffer(chunk));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  throw new Error('unreadable response body');
+}
+
+/** A header's value whatever its case. */
+export function headerOf(
+  headers: Readonly<Record<string, string | undefined>>,
+  name: string,
+): string | undefined {
+  const lower = name.toLowerCase();
+  return Object.entries(headers).find(([k]) => k.toLowerCase() === lower)?.[1];
+}
+
+/** `prefix#Code:extra` → `Code`, as the SDK sanitizes error codes. */
+export function sanitizeErrorCode(raw: string): string {
+  return raw.split(':')[0]!.split('#').pop()!.trim();
+}
+
+/** Errors of the JSON protocols (awsJson1_0, awsJson1_1, restJson1): header, then `code`, then `__type`. */
+export const jsonErrorParser: ErrorParser = (answer) => {
+  let body: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = answer.body.trim() ? JSON.parse(answer.body) : {};
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
+      body = parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON (a proxy's HTML page): the status code speaks.
+  }
+  const header = headerOf(answer.headers, 'x-amzn-errortype');
+  const raw = header ?? (typeof body.code === 'string' ? body.code : undefined) ?? body.__type;
+  const code = typeof raw === 'string' ? sanitizeErrorCode(raw) : '';
+  const message =
+    typeof body.message === 'string' ? body.message : typeof body.Message === 'string' ? body.Message : '';
+  const fields = Object.fromEntries(
+    Object.entries(body).filter(([k]) => !['__type', 'code', 'message', 'Message'].includes(k)),
+  );
+  return { code, message, fields };
+};
+
+/** Decodes the five XML entities and numeric references (what an XML parser gives for text). */
+export function xmlText(raw: string): string {
+  return raw.replace(/&(lt|gt|amp|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g, (_, e: string) => {
+    if (e === 'lt') return '<';
+    if (e === 'gt') return '>';
+    if (e === 'amp') return '&';
+    if (e === 'quot') return '"';
+    if (e === 'apos') return "'";
+    return String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+  });
+}
+
+/** The text of the first `<tag>…</tag>` in an XML document, decoded; undefined when absent. */
+export function xmlElement(xml: string, tag: string): string | undefined {
+  const m = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`).exec(xml);
+  return m ? xmlText(m[1]!) : undefined;
+}
+
+/** Errors of the awsQuery protocol: `<ErrorResponse><Error><Code>…</Code><Message>…</Message>`. */
+export const queryErrorParser: ErrorParser = (answer) => {
+  const error = xmlElement(answer.body, 'Error') ?? answer.body;
+  return { code: xmlElement(error, 'Code') ?? '', message: xmlElement(error, 'Message') ?? '' };
+};
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** How long to wait before attempt `attempt + 1`: the SDK's full jitter, base 100 ms (500 ms throttled), cap 20 s. */
+export function retryDelay(attempt: number, throttled: boolean, random: () => number): number {
+  const base = throttled ? 500 : 100;
+  return Math.floor(random() * Math.min(20_000, base * 2 ** attempt));
+}
+
+export interface AwsHttpClientOptions {
+  readonly service: ServiceDescription;
+  readonly config?: LeanClientConfig;
+  /** Injectable for tests. */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly random?: () => number;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Wraps every attempt, as the SDK's finalizeRequest middlewares do (metrics count throttles there). */
+  readonly middleware?: LeanMiddlewareStack;
+}
+
+type AttemptMiddleware = (next: (args: unknown) => Promise<unknown>) => (args: unknown) => Promise<unknown>;
+
+/**
+ * The one part of the SDK's middleware stack trustwatch uses on its clients: `add(fn, { step:
+ * 'finalizeRequest' })`, a middleware around every attempt inside the retry loop
+ * (handlers/metrics-aws.ts counts throttled attempts with it). Other steps are refused.
+ */
+export class LeanMiddlewareStack {
+  private readonly attempts: AttemptMiddleware[] = [];
+  add(middleware: AttemptMiddleware, options: { step?: string; name?: string } = {}): void {
+    if (options.step !== 'finalizeRequest')
+      throw new Error(
+        `lean AWS client: only finalizeRequest middleware is supported, not ${String(options.step)}`,
+      );
+    this.attempts.push(middleware);
+  }
+  /** Runs one attempt through the middlewares, first added outermost. */
+  wrap<T>(attempt: () => Promise<T>, request: HttpRequest): Promise<T> {
+    let next: (args: unknown) => Promise<unknown> = () => attempt();
+    for (const middleware of [...this.attempts].reverse()) next = middleware(next);
+    return next({ request }) as Promise<T>;
+  }
+}
+
+/**
+ * The base of the lean service clients: the SDK client's constructor, `middlewareStack` and
+ * `destroy()`; subclasses add `send(command)`.
+ */
+export abstract class LeanServiceClient {
+  readonly middlewareStack = new LeanMiddlewareStack();
+  protected readonly http: AwsHttpClient;
+  constructor(service: ServiceDescription, config: LeanClientConfig = {}) {
+    this.http = new AwsHttpClient({ service, config, middleware: this.middlewareStack });
+  }
+  destroy(): void {}
+}
+
+/** Attempts per request when the configuration sets none: the SDK's standard retry mode. */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+/**
+ * One service's signed HTTPS calls. `send` resolves with a 2xx answer; anything else ends in an
+ * AwsServiceError after the retries the SDK's standard mode would make.
+ */
+export class AwsHttpClient {
+  private readonly handler: RequestHandler;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly credentials: AwsCredentialIdentityProvider;
+  private readonly middleware: LeanMiddlewareStack;
+  private resolved?: Promise<{ region: string; url: URL; signer: SignatureV4; maxAttempts: number }>;
+
+  constructor(private readonly options: AwsHttpClientOptions) {
+    const config = options.config ?? {};
+    this.handler =
+      config.requestHandler ?? new NodeHttpHandler({ connectionTimeout: 5_000, requestTimeout: 30_000 });
+    this.sleep = options.sleep ?? sleepFor;
+    this.random = options.random ?? Math.random;
+    this.env = options.env ?? process.env;
+    this.middleware = options.middleware ?? new LeanMiddlewareStack();
+    const credentials = config.credentials;
+    this.credentials =
+      typeof credentials === 'function'
+        ? credentials
+        : credentials
+          ? () => Promise.resolve(credentials)
+          : fromEnv();
+  }
+
+  /** The region, endpoint and signer, resolved once per client. */
+  private setup() {
+    this.resolved ??= (async () => {
+      const config = this.options.config ?? {};
+      const region =
+        (typeof config.region === 'function' ? await config.region() : config.region) ??
+        this.env.AWS_REGION ??
+        this.env.AWS_DEFAULT_REGION;
+      if (!region) throw new Error(`no region for ${this.options.service.serviceId} (set AWS_REGION)`);
+      const maxAttempts = Math.max(
+        1,
+        (typeof config.maxAttempts === 'function' ? await config.maxAttempts() : config.maxAttempts) ??
+          DEFAULT_MAX_ATTEMPTS,
+      );
+      const signer = new SignatureV4({
+        service: this.options.service.signingName,
+        region,
+        credentials: this.credentials,
+        sha256: NodeSha256,
+      });
+      return { region, url: this.endpoint(region), signer, maxAttempts };
+    })();
+    // A failed setup (no region) is not cached: the next call tries again.
+    this.resolved.catch(() => (this.resolved = undefined));
+    return this.resolved;
+  }
+
+  /** The SDK's order: `endpoint` in the config, AWS_ENDPOINT_URL_<SERVICE ID>, AWS_ENDPOINT_URL, the regional endpoint. */
+  private endpoint(region: string): URL {
+    const { service, config } = this.options;
+    const envKey = `AWS_ENDPOINT_URL_${service.serviceId.toUpperCase().replace(/ /g, '_')}`;
+    const configured = config?.endpoint ?? this.env[envKey] ?? this.env.AWS_ENDPOINT_URL;
+    if (configured) return new URL(configured);
+    const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+    return new URL(`https://${service.endpointPrefix ?? service.signingName}.${region}.${suffix}`);
+  }
+
+  async send(call: HttpCall): Promise<HttpAnswer> {
+    const { url, signer, maxAttempts } = await this.setup();
+    const port = url.port ? Number(url.port) : undefined;
+    let totalRetryDelay = 0;
+    for (let attempt = 1; ; attempt++) {
+      const request = new HttpRequest({
+        method: call.method,
+        protocol: url.protocol,
+        hostname: url.hostname,
+        ...(port !== undefined && { port }),
+        path: `${url.pathname.replace(/\/$/, '')}${call.path}`,
+        query: { ...call.query },
+        headers: {
+          host: url.host,
+          ...call.headers,
+          ...(call.body !== undefined && { 'content-length': String(Buffer.byteLength(call.body)) }),
+        },
+        ...(call.body !== undefined && { body: call.body }),
+      });
+      const once = async (): Promise<HttpAnswer> => {
+        let answer: HttpAnswer;
+        try {
+          const signed = (await signer.sign(request)) as HttpRequest;
+          const { response } = await this.handler.handle(signed);
+          answer = {
+            statusCode: response.statusCode,
+            headers: response.headers,
+            body: await readBody(response.body),
+          };
+        } catch (error) {
+          // No HTTP answer (connection reset, timeout): transient, retried like the SDK does.
+          const e = error as { name?: string; code?: string; message?: string };
+          throw new AwsServiceError(
+            e.code ?? e.name ?? 'NetworkError',
+            e.message ?? String(error),
+            { attempts: attempt, totalRetryDelay, throttling: false, transient: true },
+            {},
+            { cause: error },
+          );
+        }
+        if (answer.statusCode >= 200 && answer.statusCode < 300) return answer;
+        const parsed = this.options.service.parseError(answer);
+        const code =
+          parsed.code || (answer.statusCode === 403 ? 'AccessDeniedException' : `HTTP${answer.statusCode}`);
+        const requestId =
+          headerOf(answer.headers, 'x-amzn-requestid') ?? headerOf(answer.headers, 'x-amz-request-id');
+        const throttling = answer.statusCode === 429 || THROTTLING_CODES.has(code);
+        throw new AwsServiceError(
+          code,
+          parsed.message || `HTTP ${answer.statusCode}`,
+          {
+            httpStatusCode: answer.statusCode,
+            attempts: attempt,
+            totalRetryDelay,
+            throttling,
+            transient: TRANSIENT_STATUS.has(answer.statusCode) || TRANSIENT_CODES.has(code),
+            ...(requestId && { requestId }),
+          },
+          parsed.fields,
+        );
+      };
+      try {
+        return await this.middleware.wrap(once, request);
+      } catch (error) {
+        const retryable =
+          error instanceof AwsServiceError && (error.$retryable !== undefined || error.transient);
+        if (!retryable || attempt >= maxAttempts) throw error;
+        totalRetryDelay += await this.backoff(attempt, error.$retryable?.throttling === true);
+      }
+    }
+  }
+
+  private async backoff(attempt: number, throttled: boolean): Promise<number> {
+    const ms = retryDelay(attempt, throttled, this.random);
+    await this.sleep(ms);
+    return ms;
+  }
+}
+
+/**
+ * A call of the awsJson protocols (DynamoDB 1.0; Secrets Manager, CloudTrail 1.1): POST / with the
+ * operation in X-Amz-Target and the input as the JSON body; the output is the JSON answer with the
+ * SDK's `$metadata`.
+ */
+export async function awsJsonCall(
+  client: AwsHttpClient,
+  protocol: { readonly version: '1.0' | '1.1'; readonly targetPrefix: string },
+  operation: string,
+  input: unknown,
+): Promise<Record<string, unknown>> {
+  const answer = await client.send({
+    method: 'POST',
+    path: '/',
+    headers: {
+      'content-type': `application/x-amz-json-${protocol.version}`,
+      'x-amz-target': `${protocol.targetPrefix}.${operation}`,
+    },
+    body: JSON.stringify(input ?? {}),
+  });
+  return { ...parseJsonObject(answer, operation), $metadata: outputMetadata(answer) };
+}
+
+/** A JSON object answer; `{}` for an empty body, an error for anything that is not an object. */
+export function parseJsonObject(answer: HttpAnswer, operation: string): Record<string, unknown> {
+  if (!answer.body.trim()) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(answer.body);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new AwsServiceError('InvalidResponse', `${operation} returned a body that is not a JSON object`, {
+      httpStatusCode: answer.statusCode,
+      attempts: 1,
+      totalRetryDelay: 0,
+      throttling: false,
+    });
+  return parsed as Record<string, unknown>;
+}
+
+/** The SDK's `$metadata` on an output. */
+export function outputMetadata(answer: HttpAnswer): { httpStatusCode: number; requestId?: string } {
+  const requestId =
+    headerOf(answer.headers, 'x-amzn-requestid') ?? headerOf(answer.headers, 'x-amz-request-id');
+  return { httpStatusCode: answer.statusCode, ...(requestId && { requestId }) };
+}
