@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { createDynamoDbStore } from '../lambdas/adapters/dynamodb-store.js';
 import {
   dynamoDbIdentityCenterStateStore,
-  localIdentityCenterStateStore,
   type IdentityCenterStateStore,
   type KeptIdentityCenterState,
 } from '../lambdas/adapters/identity-center-state-store.js';
+import { localIdentityCenterStateStore } from '../lambdas/adapters/local-store/identity-center-state.js';
 import type { SnapshotClients } from '../lambdas/adapters/aws/snapshot-reader.js';
 import { DEFAULT_CONFIG, parseConfig } from '../lambdas/core/config.js';
 import { parseIdentityCenterState, type IdentityCenterState } from '../lambdas/core/identity-center.js';

@@ -1,11 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { parseIdentityCenterState, type IdentityCenterState } from '../core/identity-center.js';
-import { writeFileAtomic } from './local-store/state-file.js';
-
-const IDENTITY_CENTER_FILE = 'identity-center.json';
 
 /** The Identity Center state kept between reads (compact; see compactIdentityCenterState) and when it was read. */
 export interface KeptIdentityCenterState {
@@ -56,28 +51,6 @@ export function dynamoDbIdentityCenterStateStore(options: {
           Item: { ...IDENTITY_CENTER_STATE_KEY, state: JSON.stringify(kept.state), readAt: kept.readAt },
         }),
       );
-    },
-  };
-}
-
-/** The CLI's: `identity-center.json` in the state directory, replaced atomically. */
-export function localIdentityCenterStateStore(stateDir: string): IdentityCenterStateStore {
-  const file = join(stateDir, IDENTITY_CENTER_FILE);
-  return {
-    async load() {
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw error;
-      }
-      const raw = JSON.parse(text) as { state?: unknown; readAt?: unknown };
-      if (typeof raw.readAt !== 'string') return undefined;
-      return { state: parseIdentityCenterState(raw.state, file), readAt: raw.readAt };
-    },
-    async save(kept) {
-      await writeFileAtomic(stateDir, IDENTITY_CENTER_FILE, `${JSON.stringify(kept)}\n`);
     },
   };
 }
