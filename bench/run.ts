@@ -28,7 +28,7 @@ const { values } = parseArgs({
     latency: { type: 'string', default: '50' },
     concurrency: { type: 'string', default: '10' },
     burst: { type: 'string', default: '2000' },
-    runs: { type: 'string', default: '5' },
+    runs: { type: 'string', default: '11' },
     only: { type: 'string' },
     out: { type: 'string' },
     'org-accounts': { type: 'string', default: '1000' },

@@ -51,8 +51,9 @@ function coldLoad(file: string, node: string, sourceMaps = false): { importMs: n
 
 /**
  * `node` is the binary that loads the bundles (the Lambda runtime is Node 22; `--node PATH` of the
- * bench, default this process's). Each run loads the bundle as deployed and with source maps,
- * alternately, so the two medians are paired.
+ * bench, default this process's). All bundles are built first; then each run loads every bundle
+ * once as deployed and once with source maps, round-robin, so a passing disturbance of the machine
+ * touches every bundle alike and the two medians of a bundle are paired.
  */
 export async function runBundles(
   runs: number,
@@ -61,33 +62,36 @@ export async function runBundles(
 ): Promise<BundleResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'trustwatch-bundles-'));
   try {
-    const results: BundleResult[] = [];
+    const built: { handler: string; outfile: string; buildMs: number }[] = [];
     for (const handler of handlerEntries()) {
       const outfile = join(dir, handler, 'index.mjs');
       const t0 = performance.now();
       await build({ ...CONSTRUCT_BUNDLING, entryPoints: [join(HANDLERS_DIR, `${handler}.ts`)], outfile });
-      const buildMs = performance.now() - t0;
-      const loads: { importMs: number; processMs: number }[] = [];
-      const mapped: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        loads.push(coldLoad(outfile, node));
-        mapped.push(coldLoad(outfile, node, true).importMs);
-      }
+      built.push({ handler, outfile, buildMs: performance.now() - t0 });
+    }
+    const loads = built.map(() => [] as { importMs: number; processMs: number }[]);
+    const mapped = built.map(() => [] as number[]);
+    for (let i = 0; i < runs; i++) {
+      built.forEach(({ outfile }, j) => {
+        loads[j]!.push(coldLoad(outfile, node));
+        mapped[j]!.push(coldLoad(outfile, node, true).importMs);
+      });
+    }
+    return built.map(({ handler, outfile, buildMs }, j) => {
       const result: BundleResult = {
         handler,
         bytes: statSync(outfile).size,
         sourceMapBytes: statSync(`${outfile}.map`).size,
-        coldLoadMs: round(median(loads.map((l) => l.importMs))),
-        coldLoadSourceMapsMs: round(median(mapped)),
-        processMs: round(median(loads.map((l) => l.processMs))),
+        coldLoadMs: round(median(loads[j]!.map((l) => l.importMs))),
+        coldLoadSourceMapsMs: round(median(mapped[j]!)),
+        processMs: round(median(loads[j]!.map((l) => l.processMs))),
         buildMs: round(buildMs),
       };
       log(
         `bundles: ${handler} ${result.bytes} bytes, cold load ${result.coldLoadMs} ms (${result.coldLoadSourceMapsMs} ms with source maps)`,
       );
-      results.push(result);
-    }
-    return results;
+      return result;
+    });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
