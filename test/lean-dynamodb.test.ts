@@ -311,6 +311,15 @@ describe('lean DynamoDB document client = SDK document client, on dynalite', () 
     const b = await outcome(() => leanSide.raw.send(new LeanGetItemCommand({ TableName: TABLE, Key: key })));
     expect((a as { ok: { Item: { blob: { B: unknown } } } }).ok.Item.blob.B).toBeInstanceOf(Uint8Array);
     expect(b).toStrictEqual(a);
+    // A client command sent through the document client is not marshalled, as in lib-dynamodb.
+    const viaDocA = await outcome(() =>
+      sdkSide.doc.send(new SdkGetItemCommand({ TableName: TABLE, Key: key })),
+    );
+    const viaDocB = await outcome(() =>
+      leanSide.doc.send(new LeanGetItemCommand({ TableName: TABLE, Key: key })),
+    );
+    expect(viaDocA).toStrictEqual(a);
+    expect(viaDocB).toStrictEqual(viaDocA);
   });
 
   it('refuses commands that are not its own, with a message naming the mix-up', async () => {

@@ -99,7 +99,9 @@ export class DynamoDBDocumentClient {
     return new DynamoDBDocumentClient(client, translateConfig);
   }
 
-  async send(command: DynamoDBDocumentClientCommand): Promise<DynamoDBOutput> {
+  async send(command: DynamoDBDocumentClientCommand | DynamoDBCommand): Promise<DynamoDBOutput> {
+    // Client commands (GetItemCommand…) pass through unmarshalled, as lib-dynamodb's send does.
+    if (command instanceof DynamoDBCommand) return this.client.send(command);
     if (!(command instanceof DynamoDBDocumentClientCommand))
       throw new TypeError('lean DynamoDBDocumentClient: send takes its document commands (GetCommand…)');
     const nodes = OPERATIONS[command.operation];
