@@ -29,6 +29,10 @@ import {
  *   or `Message`, modeled members (`CancellationReasons`, `Item`, `ThrottlingReasons`) on the error;
  *   throttles (ProvisionedThroughputExceededException, ThrottlingException, RequestLimitExceeded)
  *   and 5xx retried up to `maxAttempts` (lean/http.ts).
+ *
+ * Known differences from the SDK (test/lean-dynamodb-wire.test.ts asserts them): throttles carry
+ * `$retryable: { throttling: true }` (the SDK's DynamoDB exceptions leave it unset) and the raw
+ * `__type` is not copied onto errors; output members the SDK's schema does not know are kept.
  */
 
 const DYNAMODB: ServiceDescription = {
