@@ -33,6 +33,11 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@smithy/core/event-streams': fileURLToPath(
     new URL('../lambdas/adapters/no-event-streams.ts', import.meta.url),
   ),
+  // Lean DynamoDB clients (lambdas/adapters/lean/dynamodb*.ts): the stores' item operations only.
+  '@aws-sdk/client-dynamodb': fileURLToPath(new URL('../lambdas/adapters/lean/dynamodb.ts', import.meta.url)),
+  '@aws-sdk/lib-dynamodb': fileURLToPath(
+    new URL('../lambdas/adapters/lean/dynamodb-document.ts', import.meta.url),
+  ),
 };
 
 /** The aliases as esbuild command-line arguments, the form NodejsFunction's `esbuildArgs` takes. */

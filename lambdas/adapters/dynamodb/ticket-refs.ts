@@ -21,7 +21,11 @@ export interface DynamoDbTicketRefsOptions {
 }
 
 export function createDynamoDbTicketRefs(options: DynamoDbTicketRefsOptions): TicketRefs {
-  const doc = DynamoDBDocumentClient.from(options.client);
+  // The same translateConfig as the other stores: lib-dynamodb's `from` writes it onto the shared
+  // client's config, so the last one made would hold for every document client on that client.
+  const doc = DynamoDBDocumentClient.from(options.client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
   const sk = ticketSk(options.system ?? 'jira');
   const now = options.now ?? (() => new Date().toISOString());
   return {
