@@ -33,6 +33,16 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@smithy/core/event-streams': fileURLToPath(
     new URL('../lambdas/adapters/no-event-streams.ts', import.meta.url),
   ),
+  // Lean service clients (lambdas/adapters/lean/): the operations the Lambdas call, on the SDK's signer.
+  '@aws-sdk/client-cloudtrail': fileURLToPath(
+    new URL('../lambdas/adapters/lean/cloudtrail.ts', import.meta.url),
+  ),
+  '@aws-sdk/client-sso-admin': fileURLToPath(
+    new URL('../lambdas/adapters/lean/sso-admin.ts', import.meta.url),
+  ),
+  '@aws-sdk/client-identitystore': fileURLToPath(
+    new URL('../lambdas/adapters/lean/identitystore.ts', import.meta.url),
+  ),
 };
 
 /** The aliases as esbuild command-line arguments, the form NodejsFunction's `esbuildArgs` takes. */
