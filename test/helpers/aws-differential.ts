@@ -33,12 +33,14 @@ export interface Recorded {
   readonly body: string;
 }
 
-/** A loopback server answering each request with the next scripted answer (a 500 when none is left). */
+/** A loopback server answering each request with the next scripted answer, else `route`, else a 500. */
 export class LoopbackAws {
   private requests: Recorded[] = [];
   private script: Answer[] = [];
   private readonly server: Server;
   private port = 0;
+  /** Answers a request when the script is empty (routing by X-Amz-Target, say). */
+  route?: (request: Recorded) => Answer;
 
   private constructor() {
     this.server = createServer((req, res) => {
@@ -51,7 +53,9 @@ export class LoopbackAws {
           headers: req.headers,
           body: Buffer.concat(chunks).toString('utf8'),
         });
-        const answer = this.script.shift() ?? { status: 500, body: { __type: 'NoScriptedAnswer' } };
+        const recorded = this.requests[this.requests.length - 1]!;
+        const answer = this.script.shift() ??
+          this.route?.(recorded) ?? { status: 500, body: { __type: 'NoScriptedAnswer' } };
         const body = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
         res.writeHead(answer.status, {
           'content-type': 'application/x-amz-json-1.1',
