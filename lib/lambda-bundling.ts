@@ -43,6 +43,9 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/client-identitystore': fileURLToPath(
     new URL('../lambdas/adapters/lean/identitystore.ts', import.meta.url),
   ),
+  '@aws-sdk/client-organizations': fileURLToPath(
+    new URL('../lambdas/adapters/lean/organizations.ts', import.meta.url),
+  ),
 };
 
 /** The aliases as esbuild command-line arguments, the form NodejsFunction's `esbuildArgs` takes. */

@@ -5,7 +5,9 @@ import { build } from 'esbuild';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OrganizationsClient as SdkOrganizationsClient } from '@aws-sdk/client-organizations';
 import { CallLedger } from '../lambdas/adapters/aws/calls.js';
+import { listOrganizationAccounts } from '../lambdas/adapters/aws/organization.js';
 import { readIdentityCenter } from '../lambdas/adapters/aws/identity-center.js';
 import { readTrails } from '../lambdas/adapters/aws/trails.js';
 import { DEFAULT_CONFIG } from '../lambdas/core/config.js';
@@ -19,7 +21,7 @@ import { LoopbackAws, TEST_CREDENTIALS, type Answer, type Recorded } from './hel
  */
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const REPLACED = ['client-cloudtrail', 'client-sso-admin', 'client-identitystore'];
+const REPLACED = ['client-cloudtrail', 'client-sso-admin', 'client-identitystore', 'client-organizations'];
 const LEAN = ['cloudtrail', 'sso-admin', 'identitystore'].map((m) => `lambdas/adapters/lean/${m}.ts`);
 
 describe('the sweep bundles carry the lean clients, not the SDK packages', () => {
@@ -41,6 +43,7 @@ describe('the sweep bundles carry the lean clients, not the SDK packages', () =>
           pkg,
         ).toEqual([]);
       for (const file of LEAN) expect(inputs).toContain(file);
+      if (handler === 'org-sweep') expect(inputs).toContain('lambdas/adapters/lean/organizations.ts');
       expect(inputs.some((i) => i.includes('node_modules/@aws-sdk/client-iam/'))).toBe(true); // IAM stays
     },
     60_000,
@@ -165,6 +168,34 @@ function route(r: Recorded): Answer {
           { GroupId: 'g-admins', MembershipId: 'm2', MemberId: { SomethingNew: 'x' } },
         ],
       });
+    // Organizations (API reference examples): a root with one OU, accounts in both, tags paged once.
+    case 'ListRoots':
+      return ok({ Roots: [{ Id: 'r-root', Name: 'Root', Arn: 'arn:aws:organizations::1:root/o-x/r-root' }] });
+    case 'ListOrganizationalUnitsForParent':
+      return ok({
+        OrganizationalUnits: input.ParentId === 'r-root' ? [{ Id: 'ou-root-dev', Name: 'Dev' }] : [],
+      });
+    case 'ListAccountsForParent':
+      if (input.ParentId === 'r-root')
+        return ok({
+          Accounts: [{ Id: '111111111111', Name: 'Management', State: 'ACTIVE', JoinedTimestamp: 1.4e9 }],
+        });
+      return input.NextToken
+        ? ok({ Accounts: [{ Id: '444444444444', Name: 'Test', Status: 'SUSPENDED' }] })
+        : ok({
+            Accounts: [{ Id: ACCOUNT, Name: 'Dev', State: 'ACTIVE', JoinedTimestamp: 1481835795.536 }],
+            NextToken: 'accounts-2',
+          });
+    case 'ListTagsForResource':
+      return input.NextToken
+        ? ok({ Tags: [{ Key: 'trustwatch:route', Value: 'platform' }] })
+        : ok({
+            Tags: [
+              { Key: 'trustwatch:owner-email', Value: 'team@example.com' },
+              { Key: 'x', Value: 'y' },
+            ],
+            NextToken: 't2',
+          });
     default:
       return { status: 400, body: { __type: 'UnknownOperationException' } };
   }
@@ -176,6 +207,8 @@ interface Clients {
   IdentitystoreClient: new (config: object) => SdkIdentitystoreClient;
 }
 interface Readers {
+  listOrganizationAccounts: typeof listOrganizationAccounts;
+  OrganizationsClient: new (config: object) => SdkOrganizationsClient;
   readTrails: typeof readTrails;
   readIdentityCenter: typeof readIdentityCenter;
   CallLedger: typeof CallLedger;
@@ -199,6 +232,8 @@ describe('the bundled sweep adapters read the same state through the lean client
           `export { CloudTrailClient } from '@aws-sdk/client-cloudtrail';`,
           `export { SSOAdminClient } from '@aws-sdk/client-sso-admin';`,
           `export { IdentitystoreClient } from '@aws-sdk/client-identitystore';`,
+          `export { listOrganizationAccounts } from ${JSON.stringify(join(adapters, 'organization.ts'))};`,
+          `export { OrganizationsClient } from '@aws-sdk/client-organizations';`,
         ].join('\n'),
         resolveDir: ROOT,
         loader: 'ts',
@@ -233,7 +268,10 @@ describe('the bundled sweep adapters read the same state through the lean client
         clock: () => 0,
       },
     );
-    return { trails, identityCenter, calls: ledger.callsByAction };
+    const organization = await readers.listOrganizationAccounts(
+      new readers.OrganizationsClient(config('us-east-1')),
+    );
+    return { trails, identityCenter, organization, calls: ledger.callsByAction };
   }
 
   it('the bundle holds the lean classes (no SDK client config)', () => {
@@ -242,14 +280,20 @@ describe('the bundled sweep adapters read the same state through the lean client
     expect('config' in new SdkCloudTrailClient(config('us-east-1'))).toBe(true);
   });
 
-  it('trails and Identity Center: equal to the SDK read, call for call', async () => {
+  it('trails, Identity Center and the organization walk: equal to the SDK read, call for call', async () => {
     const viaSdk = await read(
       {
         CloudTrailClient: SdkCloudTrailClient,
         SSOAdminClient: SdkSSOAdminClient,
         IdentitystoreClient: SdkIdentitystoreClient,
       },
-      { readTrails, readIdentityCenter, CallLedger },
+      {
+        readTrails,
+        readIdentityCenter,
+        CallLedger,
+        listOrganizationAccounts,
+        OrganizationsClient: SdkOrganizationsClient,
+      },
     );
     const viaLean = await read(bundled, bundled);
     expect(viaLean).toEqual(viaSdk);
@@ -266,5 +310,10 @@ describe('the bundled sweep adapters read the same state through the lean client
     expect(ic.scimProvisioning).toBe(true);
     expect(ic.groups).toEqual([{ groupId: 'g-admins', displayName: 'Admins', memberUserIds: ['u-1'] }]);
     expect(viaLean.calls['identitystore:ListGroupMemberships']).toBe(1);
+    expect(viaLean.organization.map((a) => [a.id, a.status, a.ouPath, a.tags !== undefined])).toEqual([
+      ['111111111111', 'ACTIVE', ['r-root'], true],
+      [ACCOUNT, 'ACTIVE', ['r-root', 'ou-root-dev'], true],
+      ['444444444444', 'SUSPENDED', ['r-root', 'ou-root-dev'], true],
+    ]);
   });
 });

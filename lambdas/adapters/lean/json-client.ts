@@ -119,6 +119,11 @@ export abstract class AwsJsonClient extends LeanServiceClient {
   }
 
   async send<Input, Output>(command: AwsJsonCommand<Input, Output>): Promise<Output> {
+    if (!(command instanceof AwsJsonCommand))
+      throw new TypeError(
+        `lean ${this.constructor.name} was sent a command that is not its own (${(command as object)?.constructor?.name}): ` +
+          'the bundle must alias the SDK package for every module that builds commands (lib/lambda-bundling.ts)',
+      );
     const { $metadata, ...body } = await awsJsonCall(
       this.http,
       this.protocol,
