@@ -77,10 +77,18 @@ const cases: OperationCase[] = [
           GroupId: '9067-admins',
           MemberId: { GroupId: 'nested' },
         },
+        // The modeled member null and one unknown: still `$unknown` for the SDK (UnionSerde).
+        {
+          IdentityStoreId: STORE,
+          MembershipId: 'm-3',
+          GroupId: '9067-admins',
+          MemberId: { UserId: null, Future: 1 },
+        },
       ],
     },
     check: (out) => {
-      const [user, other] = out.GroupMemberships as { MemberId: unknown }[];
+      const [user, other, future] = out.GroupMemberships as { MemberId: unknown }[];
+      expect(future!.MemberId).toEqual({ $unknown: ['Future', 1] });
       expect(user!.MemberId).toEqual({ UserId: '906722b2be-1111-2222-3333-444455556666' });
       expect(other!.MemberId).toEqual({ $unknown: ['GroupId', 'nested'] });
     },

@@ -77,18 +77,17 @@ export function readJsonValue(value: unknown, shape: OutputShape | undefined, me
     return Object.fromEntries(entries);
   }
   const members = shape?.kind === 'struct' || shape?.kind === 'union' ? shape.members : {};
-  const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) {
-    if (v === null || v === undefined) continue;
-    out[key] = readJsonValue(v, members[key], `${member}.${key}`);
-  }
-  if (shape?.kind === 'union') {
-    // The SDK's UnionSerde: exactly one member it does not model (and none it does) → $unknown.
-    const keys = Object.keys(value).filter((k) => k !== '__type');
-    if (keys.length === 1 && !(keys[0]! in shape.members)) return { $unknown: [keys[0], value[keys[0]!]] };
-    return Object.fromEntries(Object.entries(out).filter(([k]) => k in shape.members));
-  }
-  return out;
+  const modeled = (key: string) => Object.hasOwn(members, key);
+  // Entries, not assignment: a `__proto__` member stays data (Object.fromEntries defines own properties).
+  const entries = Object.entries(value)
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([k, v]) => [k, readJsonValue(v, modeled(k) ? members[k] : undefined, `${member}.${k}`)] as const);
+  if (shape?.kind !== 'union') return Object.fromEntries(entries);
+  // The SDK's UnionSerde: no modeled member set and exactly one key it does not model → $unknown.
+  const known = entries.filter(([k]) => modeled(k));
+  const unknown = Object.keys(value).filter((k) => k !== '__type' && !modeled(k));
+  if (unknown.length === 1 && known.length === 0) return { $unknown: [unknown[0], value[unknown[0]!]] };
+  return Object.fromEntries(known);
 }
 
 /** One operation's request: the SDK command's `input`, with what the client needs to send it. */
