@@ -22,22 +22,30 @@ export const BUNDLE_TARGET = 'node22';
 export const BUNDLE_MAIN_FIELDS = ['module', 'main'];
 
 /**
+ * The lean service clients (lambdas/adapters/lean/, README.md there): each SDK package the Lambda
+ * code imports, and the module that stands in for it in the bundles, with only the operations the
+ * Lambdas call, on the SDK's own signer and HTTP handler.
+ */
+export const LEAN_CLIENTS: Readonly<Record<string, string>> = {
+  '@aws-sdk/client-dynamodb': 'dynamodb.ts',
+  '@aws-sdk/lib-dynamodb': 'dynamodb-document.ts',
+  '@aws-sdk/client-cloudtrail': 'cloudtrail.ts',
+  '@aws-sdk/client-sso-admin': 'sso-admin.ts',
+  '@aws-sdk/client-identitystore': 'identitystore.ts',
+  '@aws-sdk/client-organizations': 'organizations.ts',
+};
+
+const adapter = (file: string) => fileURLToPath(new URL(`../lambdas/adapters/${file}`, import.meta.url));
+
+/**
  * Module substitutions: the SDK's default credential chain becomes environment credentials only;
  * the event-stream codec (no bundled operation streams; see lambdas/adapters/no-event-streams.ts)
- * becomes a module that throws a clear error.
+ * becomes a module that throws a clear error; the SDK clients become the lean ones.
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
-  '@aws-sdk/credential-provider-node': fileURLToPath(
-    new URL('../lambdas/adapters/lambda-credentials.ts', import.meta.url),
-  ),
-  '@smithy/core/event-streams': fileURLToPath(
-    new URL('../lambdas/adapters/no-event-streams.ts', import.meta.url),
-  ),
-  // Lean DynamoDB clients (lambdas/adapters/lean/dynamodb*.ts): the stores' item operations only.
-  '@aws-sdk/client-dynamodb': fileURLToPath(new URL('../lambdas/adapters/lean/dynamodb.ts', import.meta.url)),
-  '@aws-sdk/lib-dynamodb': fileURLToPath(
-    new URL('../lambdas/adapters/lean/dynamodb-document.ts', import.meta.url),
-  ),
+  '@aws-sdk/credential-provider-node': adapter('lambda-credentials.ts'),
+  '@smithy/core/event-streams': adapter('no-event-streams.ts'),
+  ...Object.fromEntries(Object.entries(LEAN_CLIENTS).map(([pkg, file]) => [pkg, adapter(`lean/${file}`)])),
 };
 
 /** The aliases as esbuild command-line arguments, the form NodejsFunction's `esbuildArgs` takes. */
