@@ -33,6 +33,13 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@smithy/core/event-streams': fileURLToPath(
     new URL('../lambdas/adapters/no-event-streams.ts', import.meta.url),
   ),
+  '@aws-sdk/client-sns': fileURLToPath(new URL('../lambdas/adapters/lean/sns.ts', import.meta.url)),
+  '@aws-sdk/client-secrets-manager': fileURLToPath(
+    new URL('../lambdas/adapters/lean/secrets-manager.ts', import.meta.url),
+  ),
+  '@aws-sdk/client-securityhub': fileURLToPath(
+    new URL('../lambdas/adapters/lean/securityhub.ts', import.meta.url),
+  ),
 };
 
 /** The aliases as esbuild command-line arguments, the form NodejsFunction's `esbuildArgs` takes. */
