@@ -30,7 +30,7 @@ import {
  */
 
 /** client-sns schemas_0.js: every error shape's @awsQueryError code → its SDK name. */
-const MODELED_ERRORS: Readonly<Record<string, string>> = Object.fromEntries(
+export const MODELED_ERRORS: Readonly<Record<string, string>> = Object.fromEntries(
   [
     'AuthorizationError',
     'BatchEntryIdsNotDistinct',
