@@ -40,9 +40,10 @@ let aws: AwsLoopback;
 let leanPublisher: typeof sdkPublisher;
 beforeAll(async () => {
   aws = await startAwsLoopback();
-  leanPublisher = await importWithLeanAliases('../../lambdas/adapters/sns-publisher.js', [
-    '@aws-sdk/client-sns',
-  ]);
+  [leanPublisher] = await importWithLeanAliases<[typeof sdkPublisher]>(
+    ['../../lambdas/adapters/sns-publisher.js'],
+    ['@aws-sdk/client-sns'],
+  );
 });
 afterAll(() => aws?.close());
 

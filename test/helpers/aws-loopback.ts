@@ -170,13 +170,16 @@ export async function outcome<T>(call: () => Promise<T>): Promise<{ ok: T } | { 
 }
 
 /**
- * Imports `module` (a path relative to test/helpers) with `packages` swapped for their lean
+ * Imports `modules` (paths relative to test/helpers) with `packages` swapped for their lean
  * modules by the bundles' own alias table (lib/lambda-bundling.ts BUNDLE_ALIASES), as esbuild
  * swaps them in the Lambda bundles: trustwatch's adapters then run on the lean clients unchanged.
- * A fresh module graph; the test file's own imports keep the real SDK.
+ * A fresh module graph, in one call (the lean modules are the instances this test file imported,
+ * so its lean commands are the same classes); the test file's own imports keep the real SDK.
  */
-export async function importWithLeanAliases<T>(module: string, packages: readonly string[]): Promise<T> {
-  // The lean modules as this test file already loaded them, so its lean commands are the same classes.
+export async function importWithLeanAliases<T extends unknown[]>(
+  modules: readonly string[],
+  packages: readonly string[],
+): Promise<T> {
   const lean = await Promise.all(
     packages.map((name) => {
       const target = BUNDLE_ALIASES[name];
@@ -187,7 +190,7 @@ export async function importWithLeanAliases<T>(module: string, packages: readonl
   vi.resetModules();
   packages.forEach((name, i) => vi.doMock(name, () => lean[i]!));
   try {
-    return (await import(new URL(module, import.meta.url).href)) as T;
+    return (await Promise.all(modules.map((m) => import(new URL(m, import.meta.url).href)))) as T;
   } finally {
     for (const name of packages) vi.doUnmock(name);
     vi.resetModules();
