@@ -33,6 +33,9 @@ export const LEAN_CLIENTS: Readonly<Record<string, string>> = {
   '@aws-sdk/client-sso-admin': 'sso-admin.ts',
   '@aws-sdk/client-identitystore': 'identitystore.ts',
   '@aws-sdk/client-organizations': 'organizations.ts',
+  '@aws-sdk/client-sns': 'sns.ts',
+  '@aws-sdk/client-secrets-manager': 'secrets-manager.ts',
+  '@aws-sdk/client-securityhub': 'securityhub.ts',
 };
 
 const adapter = (file: string) => fileURLToPath(new URL(`../lambdas/adapters/${file}`, import.meta.url));
