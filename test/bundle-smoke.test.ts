@@ -272,12 +272,13 @@ describe('the event handler bundle, as deployed', () => {
     return out.Items ?? [];
   }
 
-  it('is built with the construct options: environment-only credentials aliased in, the default chain left out', async () => {
+  it('is built with the construct options: lean clients on environment credentials, the default chain left out', async () => {
     const text = await readFile(bundle, 'utf8');
     expect(text.startsWith(REQUIRE_SHIM)).toBe(true);
     expect(text.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
     const inputs = Object.keys(metafile.inputs);
-    expect(inputs).toContain('lambdas/adapters/lambda-credentials.ts');
+    expect(inputs).toContain('lambdas/adapters/lean/http.ts');
+    expect(inputs.some((i) => i.includes('node_modules/@aws-sdk/credential-provider-env/'))).toBe(true);
     expect(inputs.filter((i) => /@aws-sdk\/credential-provider-(node|ini|sso|process)\//.test(i))).toEqual(
       [],
     );
