@@ -33,6 +33,7 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@smithy/core/event-streams': fileURLToPath(
     new URL('../lambdas/adapters/no-event-streams.ts', import.meta.url),
   ),
+  '@aws-sdk/client-iam': fileURLToPath(new URL('../lambdas/adapters/lean/iam.ts', import.meta.url)),
 };
 
 /** The aliases as esbuild command-line arguments, the form NodejsFunction's `esbuildArgs` takes. */

@@ -1,0 +1,193 @@
+import { fromEnv } from '@aws-sdk/credential-provider-env';
+import type { AwsCredentialIdentityProvider } from '@smithy/types';
+import { awsQueryErrorParser, queryBody, readQueryResult } from './aws-query.js';
+import { IAM_ERRORS, IAM_OPERATIONS, type IamOperation } from './iam-shapes.js';
+import { LeanServiceClient, outputMetadata, type LeanClientConfig, type ServiceDescription } from './http.js';
+
+/**
+ * Lean stand-in for @aws-sdk/client-iam in the Lambda bundles (lib/lambda-bundling.ts aliases it
+ * in; lambdas/adapters/lean/README.md says why). The operations the sweep's snapshot reader calls:
+ * GenerateCredentialReport, GetCredentialReport, GetAccountAuthorizationDetails (and its
+ * paginator), GetAccountPasswordPolicy, GetAccountSummary, GetOpenIDConnectProvider,
+ * ListOpenIDConnectProviders, ListSAMLProviders; nothing else.
+ *
+ * Wire shapes, as the SDK 3.1169 has them:
+ * - awsQuery, API version 2010-05-08, signing name `iam`, service id `IAM`
+ *   (dist-es/runtimeConfig.shared.js, dist-es/endpoint/EndpointParameters.js); the request body, the
+ *   XML answers and the errors as aws-query.ts reads them, shaped by iam-shapes.ts (the schema);
+ * - the global endpoint per partition and the region it is signed for: the endpoint rule set
+ *   (dist-es/endpoint/bdd.js) and the partitions table
+ *   (@aws-sdk/core/dist-es/submodules/client/util-endpoints/lib/aws/partitions.js);
+ * - examples of every answer: the IAM API Reference (docs.aws.amazon.com/IAM/latest/APIReference/
+ *   API_<Operation>.html), replayed in test/lean-iam.test.ts through this client and the SDK's.
+ * Not supported (trustwatch sets none of them): FIPS and dual-stack endpoints, profiles and other
+ * credential sources than the config or the environment.
+ */
+
+const VERSION = '2010-05-08';
+
+/** Partitions in the SDK's order: explicit `*-global` names first, then the region patterns; default `aws`. */
+const PARTITIONS: readonly { id: string; regex: RegExp; url: string; signingRegion: string }[] = [
+  {
+    id: 'aws',
+    regex: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/,
+    url: 'https://iam.amazonaws.com',
+    signingRegion: 'us-east-1',
+  },
+  {
+    id: 'aws-cn',
+    regex: /^cn-\w+-\d+$/,
+    url: 'https://iam.cn-north-1.amazonaws.com.cn',
+    signingRegion: 'cn-north-1',
+  },
+  {
+    id: 'aws-eusc',
+    regex: /^eusc-(de)-\w+-\d+$/,
+    url: 'https://iam.eusc-de-east-1.amazonaws.eu',
+    signingRegion: 'eusc-de-east-1',
+  },
+  {
+    id: 'aws-iso',
+    regex: /^us-iso-\w+-\d+$/,
+    url: 'https://iam.us-iso-east-1.c2s.ic.gov',
+    signingRegion: 'us-iso-east-1',
+  },
+  {
+    id: 'aws-iso-b',
+    regex: /^us-isob-\w+-\d+$/,
+    url: 'https://iam.us-isob-east-1.sc2s.sgov.gov',
+    signingRegion: 'us-isob-east-1',
+  },
+  {
+    id: 'aws-iso-e',
+    regex: /^eu-isoe-\w+-\d+$/,
+    url: 'https://iam.eu-isoe-west-1.cloud.adc-e.uk',
+    signingRegion: 'eu-isoe-west-1',
+  },
+  {
+    id: 'aws-iso-f',
+    regex: /^us-isof-\w+-\d+$/,
+    url: 'https://iam.us-isof-south-1.csp.hci.ic.gov',
+    signingRegion: 'us-isof-south-1',
+  },
+  {
+    id: 'aws-us-gov',
+    regex: /^us-gov-\w+-\d+$/,
+    url: 'https://iam.us-gov.amazonaws.com',
+    signingRegion: 'us-gov-west-1',
+  },
+];
+
+/** IAM's endpoint for a client region and the region requests are signed for, as the SDK's rule set resolves them. */
+export function iamEndpoint(region: string): { url: string; signingRegion: string } {
+  const partition =
+    PARTITIONS.find((p) => region === `${p.id}-global`) ??
+    PARTITIONS.find((p) => p.regex.test(region)) ??
+    PARTITIONS[0]!;
+  return { url: partition.url, signingRegion: partition.signingRegion };
+}
+
+const IAM: ServiceDescription = {
+  signingName: 'iam',
+  serviceId: 'IAM',
+  parseError: awsQueryErrorParser(IAM_ERRORS),
+  globalEndpoint: iamEndpoint,
+};
+
+export type IAMClientConfig = LeanClientConfig;
+
+/** The SDK's IAMClient for the operations above: `send(command)` resolves with the SDK's output shape. */
+export class IAMClient extends LeanServiceClient {
+  /** The resolved configuration the snapshot reader reads (`config.credentials`, a provider, as the SDK's). */
+  readonly config: { readonly credentials: AwsCredentialIdentityProvider };
+  constructor(config: IAMClientConfig = {}) {
+    const given = config.credentials;
+    const credentials: AwsCredentialIdentityProvider =
+      typeof given === 'function' ? given : given ? () => Promise.resolve(given) : fromEnv();
+    super(IAM, { ...config, credentials });
+    this.config = { credentials };
+  }
+
+  async send(command: IamCommand): Promise<Record<string, unknown>> {
+    if (!(command instanceof IamCommand))
+      throw new TypeError(
+        `lean IAMClient: ${String((command as object | undefined)?.constructor?.name)} is not one of its commands`,
+      );
+    const { operation } = command;
+    const answer = await this.http.send({
+      method: 'POST',
+      path: '/',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: queryBody(operation.name, VERSION, operation.input, command.input),
+    });
+    return {
+      ...readQueryResult(answer, operation.name, operation.output),
+      $metadata: outputMetadata(answer),
+    };
+  }
+}
+
+/** A command: its input, kept as given (the SDK's `.input`), and the operation it calls. */
+export abstract class IamCommand {
+  abstract readonly operation: IamOperation;
+  constructor(readonly input: Record<string, unknown> = {}) {}
+}
+
+export class GenerateCredentialReportCommand extends IamCommand {
+  readonly operation = IAM_OPERATIONS.GenerateCredentialReport;
+}
+export class GetCredentialReportCommand extends IamCommand {
+  readonly operation = IAM_OPERATIONS.GetCredentialReport;
+}
+export class GetAccountAuthorizationDetailsCommand extends IamCommand {
+  readonly operation = IAM_OPERATIONS.GetAccountAuthorizationDetails;
+}
+export class GetAccountPasswordPolicyCommand extends IamCommand {
+  readonly operation = IAM_OPERATIONS.GetAccountPasswordPolicy;
+}
+export class GetAccountSummaryCommand extends IamCommand {
+  readonly operation = IAM_OPERATIONS.GetAccountSummary;
+}
+export class GetOpenIDConnectProviderCommand extends IamCommand {
+  readonly operation = IAM_OPERATIONS.GetOpenIDConnectProvider;
+}
+export class ListOpenIDConnectProvidersCommand extends IamCommand {
+  readonly operation = IAM_OPERATIONS.ListOpenIDConnectProviders;
+}
+export class ListSAMLProvidersCommand extends IamCommand {
+  readonly operation = IAM_OPERATIONS.ListSAMLProviders;
+}
+
+export interface IamPaginationConfiguration {
+  readonly client: IAMClient;
+  readonly pageSize?: number;
+  readonly startingToken?: string;
+  readonly stopOnSameToken?: boolean;
+  readonly withCommand?: (command: IamCommand) => IamCommand | undefined;
+}
+
+/**
+ * The SDK's paginator (@smithy/core createPaginator with Marker → Marker, page size MaxItems),
+ * line for line: it reuses and updates the caller's input object, as the SDK's does.
+ */
+export async function* paginateGetAccountAuthorizationDetails(
+  config: IamPaginationConfiguration,
+  input: Record<string, unknown>,
+): AsyncGenerator<Record<string, unknown>, undefined> {
+  let token = config.startingToken ?? input.Marker;
+  let hasNext = true;
+  while (hasNext) {
+    input.Marker = token;
+    input.MaxItems = input.MaxItems ?? config.pageSize;
+    if (!(config.client instanceof IAMClient))
+      throw new Error(`Invalid client, expected instance of ${IAMClient.name}`);
+    let command: IamCommand = new GetAccountAuthorizationDetailsCommand(input);
+    command = config.withCommand?.(command) ?? command;
+    const page = await config.client.send(command);
+    yield page;
+    const previous = token;
+    token = page.Marker;
+    hasNext = !!(token && (!config.stopOnSameToken || token !== previous));
+  }
+  return undefined;
+}
