@@ -174,7 +174,7 @@ export const IAM_OPERATIONS = {
 
 /**
  * IAM's modeled errors: awsQuery code → SDK error name (the `awsQueryError` traits of the schema's
- * error shapes); the three without a code are matched by name. Any other code keeps its name
+ * error shapes); the five without a code are matched by name. Any other code keeps its name
  * (`Throttling`, `AccessDenied`), as the SDK's IAMServiceException does.
  */
 export const IAM_ERRORS: ModeledErrors = {
@@ -211,6 +211,9 @@ export const IAM_ERRORS: ModeledErrors = {
   NotSupportedService: 'ServiceNotSupportedException',
   UnmodifiableEntity: 'UnmodifiableEntityException',
   UnrecognizedPublicKeyEncoding: 'UnrecognizedPublicKeyEncodingException',
+  AccountNotManagementOrDelegatedAdministratorException:
+    'AccountNotManagementOrDelegatedAdministratorException',
+  CallerIsNotManagementAccountException: 'CallerIsNotManagementAccountException',
   OrganizationNotFoundException: 'OrganizationNotFoundException',
   OrganizationNotInAllFeaturesModeException: 'OrganizationNotInAllFeaturesModeException',
   ServiceAccessNotEnabledException: 'ServiceAccessNotEnabledException',
