@@ -1,5 +1,5 @@
 import { parseXML } from '@aws-sdk/xml-builder';
-import type { ErrorParser, HttpAnswer } from './http.js';
+import { outputMetadata, type AwsHttpClient, type ErrorParser, type HttpAnswer } from './http.js';
 
 /**
  * The awsQuery protocol (IAM, STS) as the SDK v3 speaks it, for the lean clients: the form body of
@@ -207,6 +207,29 @@ export function readQueryResult(
   if (!answer.body.length) return {};
   const root = parseQueryXml(answer.body) as Record<string, unknown>;
   return (readShape(output, root[`${operation}Result`]) as Record<string, unknown> | undefined) ?? {};
+}
+
+/** An operation: its name, its input's members (absent: none) and its output. */
+export interface QueryOperation {
+  readonly name: string;
+  readonly input?: Shape;
+  readonly output: Shape;
+}
+
+/** One awsQuery call: POST / with the form body; the output shaped, with the SDK's `$metadata`. */
+export async function awsQueryCall(
+  client: AwsHttpClient,
+  version: string,
+  operation: QueryOperation,
+  input: unknown,
+): Promise<Record<string, unknown>> {
+  const answer = await client.send({
+    method: 'POST',
+    path: '/',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: queryBody(operation.name, version, operation.input, input),
+  });
+  return { ...readQueryResult(answer, operation.name, operation.output), $metadata: outputMetadata(answer) };
 }
 
 /** A service's modeled errors: the awsQuery wire code (`NoSuchEntity`) → the SDK's error name (`NoSuchEntityException`). */

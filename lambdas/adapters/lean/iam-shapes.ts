@@ -1,4 +1,4 @@
-import { list, map, struct, type ModeledErrors, type Shape } from './aws-query.js';
+import { list, map, struct, type ModeledErrors, type QueryOperation } from './aws-query.js';
 
 /**
  * The IAM shapes the lean client's eight operations reach, copied from the SDK's schema
@@ -116,12 +116,7 @@ const PasswordPolicy = struct({
   HardExpiry: 'boolean',
 });
 
-export interface IamOperation {
-  readonly name: string;
-  /** The input's members, in the order the SDK writes them; absent: the input is empty. */
-  readonly input?: Shape;
-  readonly output: Shape;
-}
+export type IamOperation = QueryOperation;
 
 /** The operations the Lambda code calls (lambdas/adapters/aws/{sections,credential-report,snapshot-reader}.ts). */
 export const IAM_OPERATIONS = {

@@ -1,8 +1,9 @@
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { awsQueryErrorParser, queryBody, readQueryResult } from './aws-query.js';
+import { awsQueryCall, awsQueryErrorParser } from './aws-query.js';
 import { IAM_ERRORS, IAM_OPERATIONS, type IamOperation } from './iam-shapes.js';
-import { LeanServiceClient, outputMetadata, type LeanClientConfig, type ServiceDescription } from './http.js';
+import { LeanServiceClient, type LeanClientConfig, type ServiceDescription } from './http.js';
+import { partitionOf } from './partitions.js';
 
 /**
  * Lean stand-in for @aws-sdk/client-iam in the Lambda bundles (lib/lambda-bundling.ts aliases it
@@ -16,8 +17,7 @@ import { LeanServiceClient, outputMetadata, type LeanClientConfig, type ServiceD
  *   (dist-es/runtimeConfig.shared.js, dist-es/endpoint/EndpointParameters.js); the request body, the
  *   XML answers and the errors as aws-query.ts reads them, shaped by iam-shapes.ts (the schema);
  * - the global endpoint per partition and the region it is signed for: the endpoint rule set
- *   (dist-es/endpoint/bdd.js) and the partitions table
- *   (@aws-sdk/core/dist-es/submodules/client/util-endpoints/lib/aws/partitions.js);
+ *   (dist-es/endpoint/bdd.js) on the partitions (partitions.ts);
  * - examples of every answer: the IAM API Reference (docs.aws.amazon.com/IAM/latest/APIReference/
  *   API_<Operation>.html), replayed in test/lean-iam.test.ts through this client and the SDK's.
  * Not supported (trustwatch sets none of them): FIPS and dual-stack endpoints, profiles and other
@@ -26,65 +26,22 @@ import { LeanServiceClient, outputMetadata, type LeanClientConfig, type ServiceD
 
 const VERSION = '2010-05-08';
 
-/** Partitions in the SDK's order: explicit `*-global` names first, then the region patterns; default `aws`. */
-const PARTITIONS: readonly { id: string; regex: RegExp; url: string; signingRegion: string }[] = [
-  {
-    id: 'aws',
-    regex: /^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/,
-    url: 'https://iam.amazonaws.com',
-    signingRegion: 'us-east-1',
-  },
-  {
-    id: 'aws-cn',
-    regex: /^cn-\w+-\d+$/,
-    url: 'https://iam.cn-north-1.amazonaws.com.cn',
-    signingRegion: 'cn-north-1',
-  },
-  {
-    id: 'aws-eusc',
-    regex: /^eusc-(de)-\w+-\d+$/,
-    url: 'https://iam.eusc-de-east-1.amazonaws.eu',
-    signingRegion: 'eusc-de-east-1',
-  },
-  {
-    id: 'aws-iso',
-    regex: /^us-iso-\w+-\d+$/,
-    url: 'https://iam.us-iso-east-1.c2s.ic.gov',
-    signingRegion: 'us-iso-east-1',
-  },
-  {
-    id: 'aws-iso-b',
-    regex: /^us-isob-\w+-\d+$/,
-    url: 'https://iam.us-isob-east-1.sc2s.sgov.gov',
-    signingRegion: 'us-isob-east-1',
-  },
-  {
-    id: 'aws-iso-e',
-    regex: /^eu-isoe-\w+-\d+$/,
-    url: 'https://iam.eu-isoe-west-1.cloud.adc-e.uk',
-    signingRegion: 'eu-isoe-west-1',
-  },
-  {
-    id: 'aws-iso-f',
-    regex: /^us-isof-\w+-\d+$/,
-    url: 'https://iam.us-isof-south-1.csp.hci.ic.gov',
-    signingRegion: 'us-isof-south-1',
-  },
-  {
-    id: 'aws-us-gov',
-    regex: /^us-gov-\w+-\d+$/,
-    url: 'https://iam.us-gov.amazonaws.com',
-    signingRegion: 'us-gov-west-1',
-  },
-];
+/** IAM's endpoint and signing region per partition (the rule set's results without FIPS or dual-stack). */
+const IAM_ENDPOINTS: Readonly<Record<string, readonly [url: string, signingRegion: string]>> = {
+  aws: ['https://iam.amazonaws.com', 'us-east-1'],
+  'aws-cn': ['https://iam.cn-north-1.amazonaws.com.cn', 'cn-north-1'],
+  'aws-eusc': ['https://iam.eusc-de-east-1.amazonaws.eu', 'eusc-de-east-1'],
+  'aws-iso': ['https://iam.us-iso-east-1.c2s.ic.gov', 'us-iso-east-1'],
+  'aws-iso-b': ['https://iam.us-isob-east-1.sc2s.sgov.gov', 'us-isob-east-1'],
+  'aws-iso-e': ['https://iam.eu-isoe-west-1.cloud.adc-e.uk', 'eu-isoe-west-1'],
+  'aws-iso-f': ['https://iam.us-isof-south-1.csp.hci.ic.gov', 'us-isof-south-1'],
+  'aws-us-gov': ['https://iam.us-gov.amazonaws.com', 'us-gov-west-1'],
+};
 
 /** IAM's endpoint for a client region and the region requests are signed for, as the SDK's rule set resolves them. */
 export function iamEndpoint(region: string): { url: string; signingRegion: string } {
-  const partition =
-    PARTITIONS.find((p) => region === `${p.id}-global`) ??
-    PARTITIONS.find((p) => p.regex.test(region)) ??
-    PARTITIONS[0]!;
-  return { url: partition.url, signingRegion: partition.signingRegion };
+  const [url, signingRegion] = IAM_ENDPOINTS[partitionOf(region).id]!;
+  return { url, signingRegion };
 }
 
 const IAM: ServiceDescription = {
@@ -113,17 +70,7 @@ export class IAMClient extends LeanServiceClient {
       throw new TypeError(
         `lean IAMClient: ${String((command as object | undefined)?.constructor?.name)} is not one of its commands`,
       );
-    const { operation } = command;
-    const answer = await this.http.send({
-      method: 'POST',
-      path: '/',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: queryBody(operation.name, VERSION, operation.input, command.input),
-    });
-    return {
-      ...readQueryResult(answer, operation.name, operation.output),
-      $metadata: outputMetadata(answer),
-    };
+    return awsQueryCall(this.http, VERSION, command.operation, command.input);
   }
 }
 
