@@ -34,6 +34,7 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
     new URL('../lambdas/adapters/no-event-streams.ts', import.meta.url),
   ),
   '@aws-sdk/client-iam': fileURLToPath(new URL('../lambdas/adapters/lean/iam.ts', import.meta.url)),
+  '@aws-sdk/client-sts': fileURLToPath(new URL('../lambdas/adapters/lean/sts.ts', import.meta.url)),
 };
 
 /** The aliases as esbuild command-line arguments, the form NodejsFunction's `esbuildArgs` takes. */

@@ -33,10 +33,11 @@ export function ok(
   operation: string,
   result: string,
   requestId = 'c5a076e9-f1b0-11df-8fbe-45274EXAMPLE',
+  ns = NS,
 ): Answer {
   return {
     status: 200,
-    body: `<${operation}Response xmlns="${NS}">
+    body: `<${operation}Response xmlns="${ns}">
   <${operation}Result>${result}</${operation}Result>
   <ResponseMetadata>
     <RequestId>${requestId}</RequestId>
@@ -46,10 +47,10 @@ export function ok(
   };
 }
 
-export function iamError(status: number, code: string, message?: string, type = 'Sender'): Answer {
+export function iamError(status: number, code: string, message?: string, type = 'Sender', ns = NS): Answer {
   return {
     status,
-    body: `<ErrorResponse xmlns="${NS}">
+    body: `<ErrorResponse xmlns="${ns}">
   <Error>
     <Type>${type}</Type>
     <Code>${code}</Code>${message === undefined ? '' : `\n    <Message>${message}</Message>`}

@@ -48,11 +48,12 @@ export interface ServiceDescription {
   /** How this service's protocol reports errors. */
   readonly parseError: ErrorParser;
   /**
-   * A global service's endpoint when none is configured, by the client region's partition, and the
-   * region it is signed for (IAM: `https://iam.amazonaws.com`, us-east-1). Absent: the regional
-   * endpoint, signed for the client's region. A configured endpoint is always signed for the client's region.
+   * The endpoint when none is configured, by the client region, and the region it is signed for:
+   * IAM's global endpoint per partition (`https://iam.amazonaws.com`, us-east-1), STS's regional one
+   * on the partition's DNS suffix. Absent: `https://{prefix}.{region}.amazonaws.com[.cn]`, signed for
+   * the client's region. A configured endpoint is always signed for the client's region.
    */
-  readonly globalEndpoint?: (region: string) => { readonly url: string; readonly signingRegion: string };
+  readonly defaultEndpoint?: (region: string) => { readonly url: string; readonly signingRegion: string };
 }
 
 export interface HttpCall {
@@ -357,15 +358,15 @@ export class AwsHttpClient {
 
   /**
    * The SDK's order: `endpoint` in the config, AWS_ENDPOINT_URL_<SERVICE ID>, AWS_ENDPOINT_URL, the
-   * service's global endpoint if it has one, the regional endpoint.
+   * service's default endpoint if it has one, else the regional endpoint.
    */
   private endpoint(region: string): { url: URL; signingRegion: string } {
     const { service, config } = this.options;
     const envKey = `AWS_ENDPOINT_URL_${service.serviceId.toUpperCase().replace(/ /g, '_')}`;
     const configured = config?.endpoint ?? this.env[envKey] ?? this.env.AWS_ENDPOINT_URL;
     if (configured) return { url: new URL(configured), signingRegion: region };
-    const global = service.globalEndpoint?.(region);
-    if (global) return { url: new URL(global.url), signingRegion: global.signingRegion };
+    const byRegion = service.defaultEndpoint?.(region);
+    if (byRegion) return { url: new URL(byRegion.url), signingRegion: byRegion.signingRegion };
     const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
     return {
       url: new URL(`https://${service.endpointPrefix ?? service.signingName}.${region}.${suffix}`),

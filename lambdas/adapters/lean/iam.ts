@@ -48,7 +48,7 @@ const IAM: ServiceDescription = {
   signingName: 'iam',
   serviceId: 'IAM',
   parseError: awsQueryErrorParser(IAM_ERRORS),
-  globalEndpoint: iamEndpoint,
+  defaultEndpoint: iamEndpoint,
 };
 
 export type IAMClientConfig = LeanClientConfig;
