@@ -34,13 +34,14 @@ import {
 
 interface Bundle {
   readonly readAccountSnapshotWithStats: typeof SnapshotReader.readAccountSnapshotWithStats;
+  readonly createSnapshotClients: typeof SnapshotReader.createSnapshotClients;
   readonly IAMClient: new (config: object) => SnapshotReader.SnapshotClients['iam'];
   readonly metafile: Metafile;
 }
 
 const ROOT = join(import.meta.dirname, '..');
 const ENTRY = [
-  "export { readAccountSnapshotWithStats } from './lambdas/adapters/aws/snapshot-reader.ts';",
+  "export { createSnapshotClients, readAccountSnapshotWithStats } from './lambdas/adapters/aws/snapshot-reader.ts';",
   "export { IAMClient } from '@aws-sdk/client-iam';",
 ].join('\n');
 
@@ -156,6 +157,15 @@ describe('snapshot reader: the lean IAM client reads the same snapshot as the SD
       Object.keys(b.metafile.inputs).filter((p) => p.includes('node_modules/@aws-sdk/client-iam/'));
     expect(fromIamClient(bundles.sdk).length).toBeGreaterThan(0);
     expect(fromIamClient(bundles.lean)).toEqual([]);
+  });
+
+  it('createSnapshotClients builds the lean IAM client, whose credentials provider Roles Anywhere shares', async () => {
+    const credentials = { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' };
+    for (const which of ['sdk', 'lean'] as const) {
+      const clients = bundles[which].createSnapshotClients({ region: 'eu-west-1', credentials });
+      expect(clients.iam).toBeInstanceOf(bundles[which].IAMClient);
+      expect(await clients.iam.config.credentials()).toMatchObject(credentials);
+    }
   });
 
   it('an account without a password policy: every section equal, the report after a poll, a deleted provider skipped', async () => {
