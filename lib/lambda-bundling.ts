@@ -36,6 +36,8 @@ export const LEAN_CLIENTS: Readonly<Record<string, string>> = {
   '@aws-sdk/client-sns': 'sns.ts',
   '@aws-sdk/client-secrets-manager': 'secrets-manager.ts',
   '@aws-sdk/client-securityhub': 'securityhub.ts',
+  '@aws-sdk/client-iam': 'iam.ts',
+  '@aws-sdk/client-sts': 'sts.ts',
 };
 
 const adapter = (file: string) => fileURLToPath(new URL(`../lambdas/adapters/${file}`, import.meta.url));

@@ -69,6 +69,16 @@ describe('the lean clients in the Lambda bundles', () => {
     uses('sweep', '@aws-sdk/client-cloudtrail');
     uses('sweep', '@aws-sdk/client-sso-admin');
     uses('org-sweep', '@aws-sdk/client-organizations');
+    uses('sweep', '@aws-sdk/client-iam');
+    uses('org-sweep', '@aws-sdk/client-sts');
+  });
+
+  it('no bundle holds any SDK service client', () => {
+    for (const [handler, { inputs }] of bundles)
+      expect(
+        inputs.filter((i) => /node_modules\/@aws-sdk\/(client|lib)-/.test(i)),
+        handler,
+      ).toEqual([]);
   });
 
   it.each(Object.entries(BUNDLE_KB_TARGETS))('the %s bundle is at most %i KB', (handler, kb) => {

@@ -28,6 +28,16 @@ export interface AuthDetailsPageProgress {
   readonly policies: number;
 }
 
+/**
+ * IAM's "no such entity": the SDK names the error NoSuchEntityException and keeps the wire code
+ * NoSuchEntity in `Code`, which errorCode reads first (test/lean-iam-snapshot.test.ts shows both).
+ */
+function isNoSuchEntity(error: unknown): boolean {
+  if (!(error instanceof SnapshotSectionError)) return false;
+  const cause = error.cause as { name?: string } | undefined;
+  return errorCode(cause) === 'NoSuchEntity' || cause?.name === 'NoSuchEntityException';
+}
+
 /** IAM's page size limit for GetAccountAuthorizationDetails. */
 const AUTH_DETAILS_PAGE_SIZE = 1000;
 const ROLES_ANYWHERE_PAGE_SIZE = 100;
@@ -79,8 +89,7 @@ export async function readOidcProviders(ledger: CallLedger, iam: IAMClient): Pro
       });
     } catch (error) {
       // Deleted between List and Get: it no longer exists, the list is still complete.
-      if (error instanceof SnapshotSectionError && errorCode(error.cause) === 'NoSuchEntityException')
-        continue;
+      if (isNoSuchEntity(error)) continue;
       throw error;
     }
   }
@@ -169,8 +178,7 @@ export async function readPasswordPolicy(
     return PasswordPolicy ? { ...PasswordPolicy } : undefined;
   } catch (error) {
     // NoSuchEntity means the account has no password policy: a fact, not a failure.
-    if (error instanceof SnapshotSectionError && errorCode(error.cause) === 'NoSuchEntityException')
-      return undefined;
+    if (isNoSuchEntity(error)) return undefined;
     throw error;
   }
 }

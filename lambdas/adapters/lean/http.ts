@@ -47,6 +47,13 @@ export interface ServiceDescription {
   readonly serviceId: string;
   /** How this service's protocol reports errors. */
   readonly parseError: ErrorParser;
+  /**
+   * The endpoint when none is configured, by the client region, and the region it is signed for:
+   * IAM's global endpoint per partition (`https://iam.amazonaws.com`, us-east-1), STS's regional one
+   * on the partition's DNS suffix. Absent: `https://{prefix}.{region}.amazonaws.com[.cn]`, signed for
+   * the client's region. A configured endpoint is always signed for the client's region.
+   */
+  readonly defaultEndpoint?: (region: string) => { readonly url: string; readonly signingRegion: string };
 }
 
 export interface HttpCall {
@@ -335,27 +342,36 @@ export class AwsHttpClient {
         (typeof config.maxAttempts === 'function' ? await config.maxAttempts() : config.maxAttempts) ??
           DEFAULT_MAX_ATTEMPTS,
       );
+      const { url, signingRegion } = this.endpoint(region);
       const signer = new SignatureV4({
         service: this.options.service.signingName,
-        region,
+        region: signingRegion,
         credentials: this.credentials,
         sha256: NodeSha256,
       });
-      return { region, url: this.endpoint(region), signer, maxAttempts };
+      return { region, url, signer, maxAttempts };
     })();
     // A failed setup (no region) is not cached: the next call tries again.
     this.resolved.catch(() => (this.resolved = undefined));
     return this.resolved;
   }
 
-  /** The SDK's order: `endpoint` in the config, AWS_ENDPOINT_URL_<SERVICE ID>, AWS_ENDPOINT_URL, the regional endpoint. */
-  private endpoint(region: string): URL {
+  /**
+   * The SDK's order: `endpoint` in the config, AWS_ENDPOINT_URL_<SERVICE ID>, AWS_ENDPOINT_URL, the
+   * service's default endpoint if it has one, else the regional endpoint.
+   */
+  private endpoint(region: string): { url: URL; signingRegion: string } {
     const { service, config } = this.options;
     const envKey = `AWS_ENDPOINT_URL_${service.serviceId.toUpperCase().replace(/ /g, '_')}`;
     const configured = config?.endpoint ?? this.env[envKey] ?? this.env.AWS_ENDPOINT_URL;
-    if (configured) return new URL(configured);
+    if (configured) return { url: new URL(configured), signingRegion: region };
+    const byRegion = service.defaultEndpoint?.(region);
+    if (byRegion) return { url: new URL(byRegion.url), signingRegion: byRegion.signingRegion };
     const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
-    return new URL(`https://${service.endpointPrefix ?? service.signingName}.${region}.${suffix}`);
+    return {
+      url: new URL(`https://${service.endpointPrefix ?? service.signingName}.${region}.${suffix}`),
+      signingRegion: region,
+    };
   }
 
   async send(call: HttpCall): Promise<HttpAnswer> {
