@@ -195,7 +195,7 @@ describe('RolesAnywhereHttpClient against a loopback server', () => {
     expect(out.trustAnchors).toHaveLength(1);
     expect(out.nextToken).toBeUndefined();
     expect(n).toBe(3);
-    expect(sleeps).toEqual([500, 200]); // 0.5 × 2^attempt × (500 ms throttled, 100 ms otherwise), as the SDK
+    expect(sleeps).toEqual([500, 50]); // 0.5 × 2^(retry−1) × (1,000 ms throttled, 50 ms otherwise), as the SDK
   });
 
   it('still throttled after 3 attempts: the section is unavailable with the SDK-style reason', async () => {

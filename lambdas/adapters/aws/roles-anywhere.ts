@@ -2,12 +2,12 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import {
   AwsHttpClient,
   AwsServiceError,
-  jsonErrorParser,
   NodeSha256,
   parseJsonObject,
   type RequestHandler,
   type ServiceDescription,
 } from '../lean/http.js';
+import { restJsonErrorParser } from '../lean/json-errors.js';
 
 /**
  * IAM Roles Anywhere, read with two signed GETs instead of @aws-sdk/client-rolesanywhere (which
@@ -94,7 +94,7 @@ export { AwsServiceError as RolesAnywhereError, NodeSha256, type RequestHandler 
 const ROLES_ANYWHERE: ServiceDescription = {
   signingName: 'rolesanywhere',
   serviceId: 'RolesAnywhere',
-  parseError: jsonErrorParser,
+  parseError: restJsonErrorParser,
 };
 
 /** Roles Anywhere over SigV4-signed HTTPS with the SDK's own signer and HTTP handler (lean/http.ts). */

@@ -2,11 +2,11 @@ import { ERROR_NODES, OPERATIONS, translate, type Operation } from './dynamodb-p
 import {
   awsJsonCall,
   AwsServiceError,
-  jsonErrorParser,
   LeanServiceClient,
   type LeanClientConfig,
   type ServiceDescription,
 } from './http.js';
+import { awsJsonErrorParser } from './json-errors.js';
 
 /**
  * Stands in for @aws-sdk/client-dynamodb in the Lambda bundles (an esbuild alias,
@@ -38,7 +38,7 @@ import {
 const DYNAMODB: ServiceDescription = {
   signingName: 'dynamodb',
   serviceId: 'DynamoDB',
-  parseError: jsonErrorParser,
+  parseError: awsJsonErrorParser,
 };
 const PROTOCOL = { version: '1.0', targetPrefix: 'DynamoDB_20120810' } as const;
 

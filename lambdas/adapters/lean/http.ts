@@ -189,32 +189,6 @@ export function headerOf(
   return Object.entries(headers).find(([k]) => k.toLowerCase() === lower)?.[1];
 }
 
-/** `prefix#Code:extra` → `Code`, as the SDK sanitizes error codes. */
-export function sanitizeErrorCode(raw: string): string {
-  return raw.split(':')[0]!.split('#').pop()!.trim();
-}
-
-/** Errors of the JSON protocols (awsJson1_0, awsJson1_1, restJson1): header, then `code`, then `__type`. */
-export const jsonErrorParser: ErrorParser = (answer) => {
-  let body: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = answer.body.trim() ? JSON.parse(answer.body) : {};
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-      body = parsed as Record<string, unknown>;
-  } catch {
-    // Not JSON (a proxy's HTML page): the status code speaks.
-  }
-  const header = headerOf(answer.headers, 'x-amzn-errortype');
-  const raw = header ?? (typeof body.code === 'string' ? body.code : undefined) ?? body.__type;
-  const code = typeof raw === 'string' ? sanitizeErrorCode(raw) : '';
-  const message =
-    typeof body.message === 'string' ? body.message : typeof body.Message === 'string' ? body.Message : '';
-  const fields = Object.fromEntries(
-    Object.entries(body).filter(([k]) => !['__type', 'code', 'message', 'Message'].includes(k)),
-  );
-  return { code, message, fields };
-};
-
 /** Decodes the five XML entities and numeric references (what an XML parser gives for text). */
 export function xmlText(raw: string): string {
   return raw.replace(/&(lt|gt|amp|quot|apos|#x[0-9a-fA-F]+|#[0-9]+);/g, (_, e: string) => {
@@ -227,24 +201,33 @@ export function xmlText(raw: string): string {
   });
 }
 
-/** The text of the first `<tag>…</tag>` in an XML document, decoded; undefined when absent. */
-export function xmlElement(xml: string, tag: string): string | undefined {
-  const m = new RegExp(`<${tag}(?:\\s[^>]*)?>([\\s\\S]*?)</${tag}>`).exec(xml);
-  return m ? xmlText(m[1]!) : undefined;
-}
-
-/** Errors of the awsQuery protocol: `<ErrorResponse><Error><Code>…</Code><Message>…</Message>`. */
-export const queryErrorParser: ErrorParser = (answer) => {
-  const error = xmlElement(answer.body, 'Error') ?? answer.body;
-  return { code: xmlElement(error, 'Code') ?? '', message: xmlElement(error, 'Message') ?? '' };
-};
-
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** How long to wait before attempt `attempt + 1`: the SDK's full jitter, base 100 ms (500 ms throttled), cap 20 s. */
-export function retryDelay(attempt: number, throttled: boolean, random: () => number): number {
-  const base = throttled ? 500 : 100;
-  return Math.floor(random() * Math.min(20_000, base * 2 ** attempt));
+/**
+ * How long to wait before retry number `retry` (1 for the first): the SDK's standard strategy as
+ * installed (@smithy/core util-retry, retries-2026-config: full jitter over base × 2^(retry−1),
+ * base 50 ms, 1,000 ms after a throttle, cap 20 s). A Retry-After hint (seconds) lengthens the wait
+ * to at most the hint, and at most 5 s beyond the computed delay, as the SDK does.
+ */
+export function retryDelay(
+  retry: number,
+  throttled: boolean,
+  random: () => number,
+  retryAfterMs?: number,
+): number {
+  const base = throttled ? 1_000 : 50;
+  const delay = Math.floor(random() * Math.min(20_000, base * 2 ** (retry - 1)));
+  if (retryAfterMs === undefined || !Number.isFinite(retryAfterMs)) return delay;
+  return Math.max(delay, Math.min(retryAfterMs, delay + 5_000));
+}
+
+/** The Retry-After hint of an error answer, kept off the error's own fields (they mirror the SDK's). */
+const RETRY_AFTER = new WeakMap<AwsServiceError, number>();
+
+/** A `Retry-After` header in seconds (what AWS services send), as milliseconds. */
+function retryAfterMs(headers: Readonly<Record<string, string | undefined>>): number | undefined {
+  const value = headerOf(headers, 'retry-after')?.trim();
+  return value && /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : undefined;
 }
 
 export interface AwsHttpClientOptions {
@@ -421,7 +404,7 @@ export class AwsHttpClient {
         const requestId =
           headerOf(answer.headers, 'x-amzn-requestid') ?? headerOf(answer.headers, 'x-amz-request-id');
         const throttling = answer.statusCode === 429 || THROTTLING_CODES.has(code);
-        throw new AwsServiceError(
+        const error = new AwsServiceError(
           code,
           parsed.message || `HTTP ${answer.statusCode}`,
           {
@@ -434,6 +417,9 @@ export class AwsHttpClient {
           },
           parsed.fields,
         );
+        const hint = retryAfterMs(answer.headers);
+        if (hint !== undefined) RETRY_AFTER.set(error, hint);
+        throw error;
       };
       try {
         return await this.middleware.wrap(once, request);
@@ -441,15 +427,16 @@ export class AwsHttpClient {
         const retryable =
           error instanceof AwsServiceError && (error.$retryable !== undefined || error.transient);
         if (!retryable || attempt >= maxAttempts) throw error;
-        totalRetryDelay += await this.backoff(attempt, error.$retryable?.throttling === true);
+        const ms = retryDelay(
+          attempt,
+          error.$retryable?.throttling === true,
+          this.random,
+          RETRY_AFTER.get(error),
+        );
+        await this.sleep(ms);
+        totalRetryDelay += ms;
       }
     }
-  }
-
-  private async backoff(attempt: number, throttled: boolean): Promise<number> {
-    const ms = retryDelay(attempt, throttled, this.random);
-    await this.sleep(ms);
-    return ms;
   }
 }
 

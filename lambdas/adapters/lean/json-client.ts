@@ -1,11 +1,11 @@
 import {
   AwsServiceError,
   awsJsonCall,
-  jsonErrorParser,
   LeanServiceClient,
   type LeanClientConfig,
   type ServiceDescription,
 } from './http.js';
+import { awsJsonErrorParser } from './json-errors.js';
 
 /**
  * What the awsJson1_0/1_1 lean clients (CloudTrail, SSO Admin, Identity Store, Organizations) share:
@@ -114,7 +114,7 @@ export abstract class AwsJsonClient extends LeanServiceClient {
     private readonly protocol: AwsJsonProtocol,
     config: LeanClientConfig = {},
   ) {
-    super({ ...service, parseError: jsonErrorParser }, config);
+    super({ ...service, parseError: awsJsonErrorParser }, config);
   }
 
   async send<Input, Output>(command: AwsJsonCommand<Input, Output>): Promise<Output> {

@@ -11,7 +11,6 @@ import { headerOf, type ErrorParser } from './http.js';
  * - the message is `message`, else `Message`, else `UnknownError`;
  * - every other member of the body stays on the error (the SDK copies them all, `__type` and `Code`
  *   included, through decorateServiceException).
- * The core's jsonErrorParser (http.ts) differs on the last two points and on a capitalised `Code`.
  * One deliberate difference from the SDK: an error body that is not JSON (a proxy's HTML page) is
  * an `Unknown` error with its status here, where the SDK throws a SyntaxError about the body.
  */
