@@ -13,7 +13,15 @@ const get = (o: unknown, ...path: (string | number)[]): unknown =>
 const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
 
 /** Bundle size targets of issue 16 item 5, in KB; a handler not listed keeps issue 7's 300 KB. */
-export const BUNDLE_KB_TARGETS: Readonly<Record<string, number>> = { event: 400, notifier: 180, sweep: 500 };
+export const BUNDLE_KB_TARGETS: Readonly<Record<string, number>> = {
+  event: 400,
+  notifier: 180,
+  sweep: 500,
+  // Issue 16 sets none for these two: the organization sweep reads an account like the sweep does,
+  // and deliver sends to channels like the notifier (plus the outbox).
+  'org-sweep': 500,
+  deliver: 300,
+};
 
 export function targets(result: Json): Target[] {
   const out: Target[] = [];

@@ -3,6 +3,7 @@ import type {
   GetSecretValueCommandOutput,
 } from '@aws-sdk/client-secrets-manager';
 import { awsJsonCall, LeanServiceClient, type LeanClientConfig, type ServiceDescription } from './http.js';
+import { epochSecondsToDate } from './json-client.js';
 import { awsJsonErrorParser } from './json-errors.js';
 
 /**
@@ -55,14 +56,6 @@ function secretValueOutput(out: Record<string, unknown>): Record<string, unknown
     if (out[member] != null) result[member] = out[member];
   if (typeof out.SecretBinary === 'string')
     result.SecretBinary = new Uint8Array(Buffer.from(out.SecretBinary, 'base64'));
-  if (out.CreatedDate != null) result.CreatedDate = epochSecondsToDate(out.CreatedDate);
+  if (out.CreatedDate != null) result.CreatedDate = epochSecondsToDate(out.CreatedDate, 'CreatedDate');
   return result;
-}
-
-/** awsJson timestamps are epoch seconds (fractional); the SDK rounds to the millisecond. */
-export function epochSecondsToDate(value: unknown): Date {
-  const seconds = typeof value === 'string' ? Number(value) : value;
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds))
-    throw new TypeError(`expected epoch seconds, got ${JSON.stringify(value)}`);
-  return new Date(Math.round(seconds * 1000));
 }
