@@ -37,7 +37,7 @@ export const struct = (
 });
 
 /** encodeURIComponent plus `!'()*`, as @smithy/core's extendedEncodeURIComponent. */
-function encode(text: string): string {
+export function queryEncode(text: string): string {
   return encodeURIComponent(text).replace(
     /[!'()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
@@ -55,12 +55,12 @@ function writeForm(out: string[], shape: Shape, value: unknown, key: string): vo
   } else if (typeof shape === 'object' && 'list' in shape) {
     if (!Array.isArray(value)) return;
     // The SDK sends an empty list as `Key=` (serializeEmptyLists) and skips null items.
-    if (value.length === 0) out.push(`&${encode(key)}=`);
+    if (value.length === 0) out.push(`&${queryEncode(key)}=`);
     let i = 1;
     for (const item of value as unknown[])
       if (item !== undefined && item !== null) writeForm(out, shape.list, item, `${key}.member.${i++}`);
   } else if (shape === 'string' || shape === 'number' || shape === 'boolean') {
-    out.push(`&${encode(key)}=${encode(String(value))}`);
+    out.push(`&${queryEncode(key)}=${queryEncode(String(value))}`);
   } else {
     throw new Error(`lean awsQuery: input member ${key} of type ${JSON.stringify(shape)} is not supported`);
   }

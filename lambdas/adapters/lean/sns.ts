@@ -7,6 +7,7 @@ import {
   type LeanClientConfig,
   type ServiceDescription,
 } from './http.js';
+import { queryEncode } from './aws-query.js';
 
 /**
  * Stands in for @aws-sdk/client-sns in the Lambda bundles (lib/lambda-bundling.ts BUNDLE_ALIASES):
@@ -108,14 +109,6 @@ export const snsErrorParser: ErrorParser = (answer) => {
 const SNS: ServiceDescription = { signingName: 'sns', serviceId: 'SNS', parseError: snsErrorParser };
 
 const VERSION = '2010-03-31';
-
-/** encodeURIComponent plus `!'()*`: @smithy/core's extendedEncodeURIComponent, which the query serializer uses. */
-export function queryEncode(value: string): string {
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
 
 /** PublishInput$ member order (schemas_0.js); MessageAttributes is the one non-string member. */
 const PUBLISH_MEMBERS = [
