@@ -94,9 +94,13 @@ export function credentialScope(request: RecordedRequest): string {
 
 /**
  * Whether the request's SigV4 signature is right for its signed headers and body: signs the same
- * request again with the test credentials at its own x-amz-date and compares the signatures.
+ * request again with the credentials (the test ones by default) at its own x-amz-date and compares
+ * the signatures.
  */
-export async function signatureIsValid(request: RecordedRequest): Promise<boolean> {
+export async function signatureIsValid(
+  request: RecordedRequest,
+  credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } = TEST_CREDENTIALS,
+): Promise<boolean> {
   const auth = String(request.headers.authorization);
   const [, region, service] = /Credential=[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth) ?? [];
   const signedHeaders = /SignedHeaders=([^,\s]+)/.exec(auth)?.[1]?.split(';') ?? [];
@@ -112,7 +116,7 @@ export async function signatureIsValid(request: RecordedRequest): Promise<boolea
     signedHeaders.map((h) => [h, String(request.headers[h] ?? '')]).filter(([h]) => h !== 'x-amz-date'),
   );
   const [host, port] = String(request.headers.host).split(':');
-  const signer = new SignatureV4({ service, region, credentials: TEST_CREDENTIALS, sha256: NodeSha256 });
+  const signer = new SignatureV4({ service, region, credentials, sha256: NodeSha256 });
   const again = (await signer.sign(
     new HttpRequest({
       method: request.method,
